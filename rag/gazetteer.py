@@ -1,0 +1,102 @@
+"""Places and organisations named in a text, pure.
+
+Beijing's 16 districts plus 经开区 (with their short forms), street/town/township names (``…街道``, ``…镇``,
+``…乡``), and organisation names (``…总工会``, ``…公司``, ``…集团`` ...).
+"""
+
+from __future__ import annotations
+
+import re
+
+#: canonical name -> other ways the press writes it
+DISTRICTS: dict[str, tuple[str, ...]] = {
+    "东城区": ("东城",),
+    "西城区": ("西城",),
+    "朝阳区": ("朝阳",),
+    "海淀区": ("海淀",),
+    "丰台区": ("丰台",),
+    "石景山区": ("石景山",),
+    "门头沟区": ("门头沟",),
+    "房山区": ("房山",),
+    "通州区": ("通州", "城市副中心"),
+    "顺义区": ("顺义",),
+    "昌平区": ("昌平",),
+    "大兴区": ("大兴",),
+    "怀柔区": ("怀柔",),
+    "平谷区": ("平谷",),
+    "密云区": ("密云",),
+    "延庆区": ("延庆",),
+    "经开区": ("北京经济技术开发区", "亦庄经开区", "北京经开区"),
+}
+
+_ALIAS_TO_DISTRICT = {alias: name for name, aliases in DISTRICTS.items() for alias in (name, *aliases)}
+_DISTRICT_RE = re.compile("|".join(sorted(map(re.escape, _ALIAS_TO_DISTRICT), key=len, reverse=True)))
+
+_CJK = "\u4e00-\u9fff"
+_PLACE_RE = re.compile(rf"(?:(?<=[区市县])|(?<=^)|(?<=[、，。；：“（\s和与及]))([{_CJK}]{{2,4}}?)(街道|地区|镇|乡)(?![{_CJK}]?[镇乡])")
+_PLACE_STOP = {"城乡", "家乡", "故乡", "老乡", "下乡", "城镇", "乡镇", "村镇", "各镇", "全镇", "该镇", "小镇", "各街道", "该街道", "本街道", "所在地区", "京津冀地区", "重点地区", "各地区", "该地区", "全地区"}
+
+_ORG_SUFFIX = "总工会|工会联合会|联合工会|工会|有限责任公司|有限公司|集团|学院|大学|协会|服务中心|幼儿园|项目部|分校|学校"
+_ANCHOR = "|".join(sorted(map(re.escape, _ALIAS_TO_DISTRICT), key=len, reverse=True)) + "|北京|首都|中国|中华全国|中铁|中建|市"
+_ORG_ANCHORED = re.compile(rf"(?:{_ANCHOR})[{_CJK}]{{0,18}}?(?:{_ORG_SUFFIX})(?:工会|总工会)?")
+_ORG_WHOLE = re.compile(rf"^[{_CJK}]{{2,12}}(?:{_ORG_SUFFIX})(?:代表队)?$")
+_ORG_BAD_CHARS = set("的了在将为把被对向从和与及是要等包括")
+_ORG_GENERIC = {"市总工会", "区总工会", "北京市总工会", "中国工会"}
+
+
+def find_districts(text: str) -> tuple[str, ...]:
+    """Canonical district names in order of first mention.
+
+    >>> find_districts("石景山、门头沟两区总工会在北京经济技术开发区举办")
+    ('石景山区', '门头沟区', '经开区')
+    """
+    seen: dict[str, None] = {}
+    for match in _DISTRICT_RE.finditer(text):
+        seen.setdefault(_ALIAS_TO_DISTRICT[match.group(0)], None)
+    return tuple(seen)
+
+
+def find_places(text: str) -> tuple[str, ...]:
+    """Streets, towns and townships (``…街道``/``…镇``/``…乡``/``…地区``).
+
+    >>> find_places("朝阳区八里庄街道总工会、永顺镇总工会、各镇总工会")
+    ('八里庄街道', '永顺镇')
+    """
+    seen: dict[str, None] = {}
+    for match in _PLACE_RE.finditer(text):
+        name = match.group(1) + match.group(2)
+        if name in _PLACE_STOP or match.group(1) in _PLACE_STOP or match.group(1)[0] in "各该本全":
+            continue
+        seen.setdefault(name, None)
+    return tuple(seen)
+
+
+def find_organisations(text: str) -> tuple[str, ...]:
+    """Specific organisation names: anchored on a place (district, 北京, 首都...) or standing alone in a list.
+
+    >>> find_organisations("北京首华置业有限公司工会组织全体职工，该公司工会相关负责人表示")
+    ('北京首华置业有限公司工会',)
+    >>> find_organisations("队伍包括昌平区教育工会、福田康明斯工会、科技园区工会代表队。")
+    ('昌平区教育工会', '福田康明斯工会', '科技园区工会')
+    """
+    seen: dict[str, None] = {}
+    for segment in re.split(r"[，。；：！？、“”《》（）\s]", text):
+        candidates = [m.group(0) for m in _ORG_ANCHORED.finditer(segment)]
+        if not candidates and _ORG_WHOLE.match(segment):
+            candidates.append(segment.removesuffix("代表队"))
+        for name in candidates:
+            stem = re.sub(rf"(?:{_ORG_SUFFIX})+$", "", name)
+            if name in _ORG_GENERIC or len(name) < 4 or _ORG_BAD_CHARS & set(stem):
+                continue
+            seen.setdefault(name, None)
+    return tuple(seen)
+
+
+def mentions_entity(line: str) -> bool:
+    """Does a heading line name an actor (district, place or organisation)? Used to tell titles from kickers."""
+    return bool(
+        _DISTRICT_RE.search(line)
+        or "北京" in line
+        or "市" in line
+        or re.search(r"(工会|公司|集团|学院|大学|协会|街道|镇)", line)
+    )

@@ -1,0 +1,75 @@
+"""Pages → new articles → chunks → tokens → vectors: the work of one ingest, before anything is written."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from tqdm import tqdm
+
+from embeddings.base import Embedder
+
+from .chunking import chunk_article
+from .errors import RagError
+from .pages import PageText
+from .parse import parse_page
+from .types import Article, Chunk
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """What happened to one page: articles added, articles already indexed, or an error message."""
+
+    source: str
+    added: tuple[Article, ...] = ()
+    duplicates: tuple[Article, ...] = ()
+    error: str = ""
+    encoding: str = ""
+
+
+@dataclass
+class Batch:
+    results: list[PageResult] = field(default_factory=list)
+    articles: list[Article] = field(default_factory=list)
+    chunks: list[Chunk] = field(default_factory=list)
+    tokens: list[list[str]] = field(default_factory=list)
+    vectors: np.ndarray | None = None
+
+
+def prepare(pages: Sequence[PageText], known_ids: set[str], tokenizer: Callable[[str], list[str]],
+            chunk_size: int, chunk_overlap: int) -> Batch:
+    """Parse, deduplicate (against the index and within the batch), chunk and tokenise. Pure but for logging."""
+    batch = Batch()
+    seen = set(known_ids)
+    for page in pages:
+        try:
+            articles = parse_page(page.text, page.source)
+        except RagError as exc:
+            batch.results.append(PageResult(page.source, error=exc.message, encoding=page.encoding))
+            continue
+        added = [a for a in articles if a.id not in seen]
+        dups = [a for a in articles if a.id in seen]
+        seen.update(a.id for a in added)
+        batch.results.append(PageResult(page.source, tuple(added), tuple(dups), encoding=page.encoding))
+        for article in added:
+            batch.articles.append(article)
+            for chunk in chunk_article(article, chunk_size, chunk_overlap):
+                batch.chunks.append(chunk)
+                batch.tokens.append(tokenizer(chunk.indexed_text))
+    return batch
+
+
+def embed_chunks(embedder: Embedder, chunks: Sequence[Chunk], batch_size: int = 16, progress: bool = True) -> np.ndarray:
+    """Passage vectors for chunks (heading + text), in batches, with a progress bar."""
+    out = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
+    bar = tqdm(total=len(chunks), desc="embedding", unit="chunk", disable=not progress or not chunks)
+    for start in range(0, len(chunks), batch_size):
+        part = chunks[start : start + batch_size]
+        out[start : start + len(part)] = embedder.embed_documents([c.indexed_text for c in part])
+        bar.update(len(part))
+    bar.close()
+    return out

@@ -1,0 +1,158 @@
+"""The library facade: open an index, ingest pages, delete articles, search, answer.
+
+>>> from rag import Library, Settings                                         # doctest: +SKIP
+>>> lib = Library.open(Settings())                                           # doctest: +SKIP
+>>> lib.ingest_paths(["seeds/"])                                              # doctest: +SKIP
+>>> [h.chunk.title for h in lib.search("哪些区举办了集体协商比赛", k=3)]       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from embeddings.base import Embedder
+
+from . import store
+from .config import Settings
+from .dense import QueryCache
+from .errors import IndexNotReadyError, InputError, NotFoundError, PageError
+from .index import Index, IndexMeta
+from .ingest import PageResult, embed_chunks, prepare
+from .pages import PageText, read_page
+from .tokenize import Tokenizer
+from .types import Article, Filters, Hit
+
+log = logging.getLogger(__name__)
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given, directories as their ``*.txt`` files (sorted)."""
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            out.extend(sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".txt"))
+        elif path.exists():
+            out.append(path)
+        else:
+            raise InputError(f"{path}: no such file or directory")
+    return out
+
+
+class Library:
+    """One index directory with its embedder and tokeniser. Reads are lock-free; writes are serialised."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, tokenizer: Tokenizer | None = None) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.tokenizer = tokenizer or Tokenizer(settings.user_dict)
+        self.encode = QueryCache(embedder, settings.query_cache_size)
+        self.index_dir = Path(settings.index_dir)
+        self._write_lock = threading.Lock()
+        self._version: str | None = None
+        self._index = self._load_or_empty()
+
+    @classmethod
+    def open(cls, settings: Settings) -> Library:
+        from embeddings.loader import load_embedder
+
+        return cls(settings, load_embedder(settings))
+
+    # -- state ---------------------------------------------------------------------------------------------
+    @property
+    def meta(self) -> IndexMeta:
+        s = self.settings
+        return IndexMeta(self.embedder.name, self.embedder.dim, s.chunk_size, s.chunk_overlap, self.tokenizer.name)
+
+    @property
+    def index(self) -> Index:
+        return self._index
+
+    def _load_or_empty(self) -> Index:
+        try:
+            index, self._version = store.load(self.index_dir, self.embedder.name, self.settings.ann_threshold)
+        except IndexNotReadyError:
+            self._version = None
+            return Index.empty(self.meta, self.settings.ann_threshold)
+        if index.meta.tokenizer != self.tokenizer.name:
+            log.warning("tokeniser changed (%s -> %s): re-tokenising", index.meta.tokenizer, self.tokenizer.name)
+            index = index.retag(self.meta, self.tokenizer)
+        return index
+
+    def refresh(self) -> None:
+        """Pick up a version written by another process."""
+        if store.current_version(self.index_dir) != self._version:
+            self._index = self._load_or_empty()
+
+    def stats(self) -> dict[str, object]:
+        index = self._index
+        return {
+            "articles": len(index.articles),
+            "chunks": len(index.chunks),
+            "model": index.meta.model,
+            "dim": index.meta.dim,
+            "tokenizer": index.meta.tokenizer,
+            "chunk_size": index.meta.chunk_size,
+            "chunk_overlap": index.meta.chunk_overlap,
+            "version": self._version,
+            "index_dir": str(self.index_dir),
+            "sources": sorted({a.source for a in index.articles.values()}),
+        }
+
+    def article(self, article_id: str) -> Article:
+        try:
+            return self._index.articles[article_id]
+        except KeyError:
+            raise NotFoundError(f"no article with id {article_id!r}") from None
+
+    # -- writes --------------------------------------------------------------------------------------------
+    def ingest_pages(self, pages: Sequence[PageText]) -> list[PageResult]:
+        """Add pages; existing articles are skipped by content hash. All or nothing for the batch's articles."""
+        with self._write_lock, store.writer_lock(self.index_dir):
+            self.refresh()
+            base = self._index
+            batch = prepare(pages, set(base.articles), self.tokenizer, self.settings.chunk_size,
+                            self.settings.chunk_overlap)
+            if batch.articles:
+                vectors = embed_chunks(self.embedder, batch.chunks, self.settings.embed_batch_size,
+                                       self.settings.progress)
+                new = base.with_articles(batch.articles, batch.chunks, batch.tokens, vectors)
+                self._version = store.save(new, self.index_dir)
+                self._index = new
+            return batch.results
+
+    def ingest_paths(self, paths: Iterable[str | Path]) -> list[PageResult]:
+        pages: list[PageText] = []
+        failed: list[PageResult] = []
+        for path in expand_paths(paths):
+            try:
+                pages.append(read_page(path))
+            except PageError as exc:
+                failed.append(PageResult(path.name, error=exc.message))
+        return failed + self.ingest_pages(pages)
+
+    def delete(self, article_id: str) -> Article:
+        with self._write_lock, store.writer_lock(self.index_dir):
+            self.refresh()
+            article = self.article(article_id)
+            new = self._index.without([article_id])
+            self._version = store.save(new, self.index_dir)
+            self._index = new
+            return article
+
+    # -- reads ---------------------------------------------------------------------------------------------
+    def retriever(self, name: str | None = None):
+        s = self.settings
+        return self._index.retriever(name or s.retriever, self.tokenizer, self.encode, fusion=s.fusion,
+                                     rrf_k=s.rrf_k, weights=(s.bm25_weight, s.dense_weight),
+                                     candidates=s.candidates)
+
+    def search(self, query: str, k: int = 5, retriever: str | None = None, filters: Filters | None = None) -> list[Hit]:
+        if not query or not query.strip():
+            raise InputError("query is empty; ask a question in words.")
+        if not 1 <= k <= self.settings.max_k:
+            raise InputError(f"k must be between 1 and {self.settings.max_k}, got {k}.")
+        return self.retriever(retriever).search(query.strip(), k, filters)

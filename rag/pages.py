@@ -1,0 +1,77 @@
+"""Read a page file into text, whatever encoding a Chinese newsroom used (I/O edge).
+
+UTF-8 (with or without BOM) and GBK/GB18030 are tried strictly first; other encodings (Big5, UTF-16...) go through
+charset-normalizer. Binary or undecodable input raises :class:`~rag.errors.PageError` instead of yielding garbage.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from .errors import PageError
+from .textnorm import is_cjk
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PageText:
+    source: str
+    text: str
+    encoding: str
+
+
+def _looks_like_text(text: str) -> bool:
+    """Mostly printable, and some Chinese in it."""
+    if not text.strip():
+        return False
+    bad = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\n\r\t") or ch == "\ufffd")
+    cjk = sum(1 for ch in text if is_cjk(ch))
+    return bad / len(text) < 0.001 and cjk / max(1, len(text.strip())) > 0.05
+
+
+def decode_page(data: bytes, source: str = "<bytes>") -> PageText:
+    """Decode page bytes; raise PageError on empty, binary or undecodable data.
+
+    >>> decode_page("工会新闻".encode("gbk")).encoding
+    'gb18030'
+    """
+    if not data.strip():
+        raise PageError(f"{source}: the file is empty; upload a page with text.")
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise PageError(f"{source}: this looks like a binary file, not a text page (NUL bytes found).")
+    attempts: list[tuple[str, str]] = []
+    if data.startswith(b"\xef\xbb\xbf"):
+        attempts.append(("utf-8-sig", data.decode("utf-8-sig", errors="replace")))
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            attempts.append((encoding, data.decode(encoding)))
+            break
+        except UnicodeDecodeError:
+            continue
+    if not attempts:
+        best = from_bytes(data).best()
+        if best is not None:
+            attempts.append((best.encoding, str(best)))
+    for encoding, text in attempts:
+        if _looks_like_text(text):
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+            log.debug("decoded %s as %s", source, encoding)
+            return PageText(source=source, text=text, encoding=encoding)
+    raise PageError(
+        f"{source}: cannot decode this file as Chinese text (tried UTF-8, GB18030 and detection); "
+        "save it as UTF-8 or GBK and upload again."
+    )
+
+
+def read_page(path: Path) -> PageText:
+    """Read and decode one page file; the source name is the file name."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise PageError(f"{path}: cannot read the file ({exc.strerror}).") from exc
+    return decode_page(data, source=Path(path).name)

@@ -1,0 +1,106 @@
+"""Text normalisation, pure functions.
+
+Two levels:
+
+* :func:`clean_line` makes displayed text uniform (half-width punctuation inside Chinese text becomes full-width,
+  full-width ASCII letters/digits become half-width). Article bodies are stored this way, so citation offsets
+  point into clean text.
+* :func:`search_form` is what the keyword side compares: NFKC, Traditional → Simplified, lower case. Documents and
+  queries both pass through it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+_HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+_NO_SPACE_AROUND = set("，；：？！（）。、“”‘’《》")
+
+
+def is_cjk(ch: str) -> bool:
+    """True for CJK ideographs and CJK/full-width punctuation.
+
+    >>> is_cjk("中"), is_cjk("，"), is_cjk("a")
+    (True, True, False)
+    """
+    if not ch:
+        return False
+    code = ord(ch)
+    return (
+        0x4E00 <= code <= 0x9FFF
+        or 0x3400 <= code <= 0x4DBF
+        or 0x3000 <= code <= 0x303F
+        or 0xFF00 <= code <= 0xFFEF
+        or 0x2018 <= code <= 0x201F
+        or 0x2026 == code
+        or 0x20000 <= code <= 0x2FFFF
+    )
+
+
+def _fullwidth_ascii_to_half(text: str) -> str:
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
+            out.append(chr(code - 0xFEE0))
+        elif code == 0x3000:
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def clean_line(line: str) -> str:
+    """Uniform punctuation for display text.
+
+    >>> clean_line("本报讯 (记者 王路曼) 近日,由密云区总工会")
+    '本报讯（记者 王路曼）近日，由密云区总工会'
+    >>> clean_line("共有3,000人")
+    '共有3,000人'
+    """
+    text = _fullwidth_ascii_to_half(unicodedata.normalize("NFC", line)).replace("\t", " ").strip()
+    chars = list(text)
+    for i, ch in enumerate(chars):
+        if ch not in _HALF_TO_FULL:
+            continue
+        prev = next((c for c in reversed(chars[:i]) if c != " "), "")
+        nxt = next((c for c in chars[i + 1 :] if c != " "), "")
+        if ch == "," and prev.isdigit() and nxt.isdigit():
+            continue
+        if is_cjk(prev) or is_cjk(nxt):
+            chars[i] = _HALF_TO_FULL[ch]
+    out: list[str] = []
+    for i, ch in enumerate(chars):
+        if ch == " ":
+            prev = out[-1] if out else ""
+            nxt = chars[i + 1] if i + 1 < len(chars) else ""
+            if prev in _NO_SPACE_AROUND or nxt in _NO_SPACE_AROUND or prev == " ":
+                continue
+        out.append(ch)
+    return "".join(out).strip()
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → Simplified Chinese (OpenCC ``t2s``).
+
+    >>> to_simplified("哪些區舉辦了集體協商比賽")
+    '哪些区举办了集体协商比赛'
+    """
+    return _t2s().convert(text)
+
+
+def search_form(text: str) -> str:
+    """The form the keyword side compares: NFKC, Simplified, lower case.
+
+    >>> search_form("經開區ＡＢＣ，")
+    '经开区abc,'
+    """
+    return to_simplified(unicodedata.normalize("NFKC", text)).lower()
