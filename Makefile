@@ -44,7 +44,7 @@ run: index
 
 # Debian's chromium for the widget's browser tests (playwright's own browser download does not work here).
 browser:
-	@command -v chromium >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	@(command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi wqy) || ($(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null)
 
 test: setup-dev model browser
 	$(BIN)/python -m pytest

@@ -60,6 +60,7 @@ class Settings(BaseSettings):
     # answers
     answer_k: int = 8
     refusal_threshold: float = 0.5
+    dense_refusal_threshold: float = 0.8
     llm_base_url: str | None = None
     llm_model: str = "gpt-4o-mini"
     llm_api_key: str | None = None

@@ -7,8 +7,11 @@ the reference is atomic.
 from __future__ import annotations
 
 import logging
+import math
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import bm25s
 import faiss
@@ -58,6 +61,19 @@ class Index:
     @classmethod
     def empty(cls, meta: IndexMeta, ann_threshold: int = 200_000) -> Index:
         return cls(meta, {}, [], [], np.zeros((0, meta.dim), np.float32), ann_threshold=ann_threshold)
+
+    @cached_property
+    def df(self) -> Counter[str]:
+        """In how many chunks each token occurs (computed once per snapshot, on first use)."""
+        counts: Counter[str] = Counter()
+        for tokens in self.tokens:
+            counts.update(set(tokens))
+        return counts
+
+    def idf(self, token: str) -> float:
+        """BM25-style idf; 0 for a token the corpus does not contain."""
+        n = self.df.get(token, 0)
+        return math.log(1 + (len(self.chunks) - n + 0.5) / (n + 0.5)) if n else 0.0
 
     def __len__(self) -> int:
         return len(self.chunks)

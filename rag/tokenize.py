@@ -29,7 +29,8 @@ DOMAIN_TERMS = (
 )
 STOPWORDS = frozenset(
     "的 了 在 是 和 与 及 等 也 都 就 而 并 又 或 被 把 对 为 以 于 从 到 向 由 这 那 之 其 个 中 上 下 "
-    "啊 吗 呢 吧 呀 哪 哪些 哪个 那个 这个 什么 怎么 怎样 如何 多少 几 谁 有 没有 请问 一下 一个 我 你 他 她 它 们 "
+    "给 里 时 应该 能 会 要 去 来 让 还 又 最 很 更 啥 咋 那次 那场 这次 主要 一共 总共 大概 具体 "
+    "啊 吗 呢 吧 呀 哪 哪里 哪儿 哪些 哪个 那个 这个 什么 是不是 吗 怎么 怎样 如何 多少 几 谁 有 没有 请问 一下 一个 我 你 他 她 它 们 "
     "what which who how the a an of in on to and is are was were did do does".split()
 )
 _TOKEN_OK = re.compile(r"[\w\u4e00-\u9fff]")
@@ -44,18 +45,39 @@ class Tokenizer:
             terms.update((name, *aliases, f"{name}总工会"))
         if user_dict is not None:
             terms.update(t.strip() for t in Path(user_dict).read_text(encoding="utf-8").splitlines() if t.strip())
-        self.terms = tuple(sorted(search_form(t) for t in terms))
+        self.user_terms = tuple(sorted(search_form(t) for t in terms))
         self._jieba = jieba.Tokenizer()
         self._jieba.initialize()
-        for term in self.terms:
+        for term in self.user_terms:
             self._jieba.add_word(term, freq=200_000)
-        digest = hashlib.sha1("\n".join(self.terms).encode()).hexdigest()[:8]
+        digest = hashlib.sha1("\n".join(self.user_terms).encode()).hexdigest()[:8]
         self.name = f"jieba-search/{jieba.__version__}/{digest}"
 
     def __call__(self, text: str) -> list[str]:
-        tokens = []
-        for token in self._jieba.cut_for_search(search_form(text)):
+        """Search-mode tokens (compounds and their parts) for indexing and querying."""
+        return self._keep(self._jieba.cut_for_search(search_form(text)))
+
+    def terms(self, text: str) -> list[str]:
+        """Precise-mode tokens (each word once, compounds whole), e.g. the key terms of a question.
+
+        >>> Tokenizer().terms("哪些区举办了集体协商比赛？")
+        ['区', '举办', '集体协商', '比赛']
+        """
+        return self._keep(self._jieba.cut(search_form(text)))
+
+    def tag(self, text: str) -> list[tuple[str, str]]:
+        """(word, part-of-speech) pairs from jieba's tagger, used to spot names of people, places, organisations."""
+        import jieba.posseg
+
+        if not hasattr(self, "_pos"):
+            self._pos = jieba.posseg.POSTokenizer(self._jieba)
+        return [(p.word, p.flag) for p in self._pos.cut(search_form(text))]
+
+    @staticmethod
+    def _keep(tokens: Iterable[str]) -> list[str]:
+        out = []
+        for token in tokens:
             token = token.strip()
             if token and token not in STOPWORDS and _TOKEN_OK.search(token):
-                tokens.append(token)
-        return tokens
+                out.append(token)
+        return out

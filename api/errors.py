@@ -1,0 +1,113 @@
+"""The one error shape, ``{"error": {"code": ..., "message": ...}}``, for every failure the API reports.
+
+:class:`~rag.errors.RagError` subclasses carry their own status and code; request validation, invalid JSON and
+Starlette's HTTP exceptions (unknown route, wrong method, body too large) are mapped here too. Only a bug is a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from rag.errors import AuthError, IndexNotReadyError, InputError, RagError
+
+log = logging.getLogger(__name__)
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    503: "unavailable",
+}
+
+
+class UnsupportedMediaError(InputError):
+    http_status = 415
+    code = "unsupported_media_type"
+
+
+def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
+
+
+def _where(loc: tuple[Any, ...]) -> str:
+    """``("body", "filters", "colour")`` -> ``"filters.colour"``."""
+    parts = [str(p) for p in loc if p != "body"]
+    return ".".join(parts) or "body"
+
+
+def describe_validation(errors: list[dict[str, Any]]) -> str:
+    """One readable line per problem, e.g. ``unknown field 'qestion'; k: Input should be a valid integer``."""
+    lines = []
+    for err in errors[:5]:
+        where = _where(tuple(err.get("loc", ())))
+        if err.get("type") == "extra_forbidden":
+            lines.append(f"unknown field {where!r}")
+        elif err.get("type") == "missing":
+            lines.append(f"missing field {where!r}")
+        else:
+            lines.append(f"{where}: {err.get('msg', 'invalid value')}")
+    return "; ".join(lines)
+
+
+async def rag_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RagError)
+    headers: dict[str, str] = {}
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after:
+        headers["Retry-After"] = str(retry_after)
+    elif isinstance(exc, IndexNotReadyError):
+        headers["Retry-After"] = "5"
+    if isinstance(exc, AuthError):
+        headers["WWW-Authenticate"] = "Bearer"
+    if exc.http_status >= 500 and not isinstance(exc, IndexNotReadyError):
+        log.error("%s %s failed: %s", request.method, request.url.path, exc.message)
+    return error_response(exc.http_status, exc.code, exc.message, headers)
+
+
+async def validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    bad_json = next((e for e in errors if e.get("type") == "json_invalid"), None)
+    if bad_json is not None:
+        detail = (bad_json.get("ctx") or {}).get("error", "")
+        return error_response(400, "invalid_json", f"the request body is not valid JSON ({detail}).")
+    if "json" not in request.headers.get("content-type", "") and any(e.get("loc") == ("body",) for e in errors):
+        return error_response(415, "unsupported_media_type",
+                              "send the request body as JSON with 'Content-Type: application/json'.")
+    return error_response(422, "validation_error", describe_validation(errors))
+
+
+async def http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+    if exc.status_code == 404 and message == "Not Found":
+        message = f"no such endpoint: {request.url.path}; see /docs"
+    elif exc.status_code == 405:
+        message = f"{request.method} is not allowed on {request.url.path}; see /docs"
+    return error_response(exc.status_code, code, message, dict(exc.headers or {}))
+
+
+async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("%s %s: unexpected error", request.method, request.url.path, exc_info=exc)
+    return error_response(500, "internal_error", "internal error; the server log has the details.")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RagError, rag_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(Exception, unexpected_error)

@@ -1,0 +1,144 @@
+"""``/api/articles``: list, read, upload (a page) and delete articles.
+
+Uploads are ``text/plain`` bodies or ``multipart/form-data`` with a ``file`` field; writes need an API key. Ids
+are checked against the one shape they have (16 lowercase hex digits) before anything else touches them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import PurePosixPath
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from rag.errors import InputError, PageError, TooLargeError
+from rag.ingest import PageResult
+from rag.library import Library
+from rag.pages import decode_page
+from rag.types import Article
+
+from ..deps import LibraryDep, RateLimit, ReadAccess, SettingsDep, WriteAccess
+from ..errors import UnsupportedMediaError
+from ..schemas import (
+    ArticleDetail,
+    ArticlePage,
+    ArticleSummary,
+    DeleteResponse,
+    ParsedArticle,
+    UploadResponse,
+)
+
+router = APIRouter(prefix="/api/articles", tags=["articles"], dependencies=[RateLimit, ReadAccess])
+
+_ID = re.compile(r"[0-9a-f]{16}", re.ASCII)
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\]")
+
+
+async def valid_id(article_id: Annotated[str, Path(description="16 lowercase hex digits")]) -> str:
+    if not _ID.fullmatch(article_id):
+        raise InputError("article ids are 16 lowercase hexadecimal characters, e.g. 9d99fd9dcb55520a.")
+    return article_id
+
+
+ArticleId = Annotated[str, Depends(valid_id)]
+
+
+def source_name(raw: str | None, data: bytes) -> str:
+    """A page's source name: the base name of what the client gave (no directories), else one from its hash."""
+    name = _UNSAFE.sub("", PurePosixPath((raw or "").replace("\\", "/")).name).strip()[:200]
+    return name if name and name not in (".", "..") else f"upload-{hashlib.sha1(data).hexdigest()[:12]}.txt"
+
+
+@router.get("", response_model=ArticlePage, summary="List articles (paged, filterable)")
+async def list_articles(
+    lib: LibraryDep,
+    page: Annotated[int, Query(ge=1)] = 1,
+    size: Annotated[int, Query(ge=1, le=500)] = 20,
+    offset: Annotated[int | None, Query(ge=0, description="instead of page: items to skip")] = None,
+    limit: Annotated[int | None, Query(ge=1, le=500, description="instead of size")] = None,
+    district: Annotated[list[str] | None, Query(description="only articles mentioning this district")] = None,
+    source: Annotated[list[str] | None, Query(description="only articles from this page file")] = None,
+) -> ArticlePage:
+    articles: list[Article] = list(lib.index.articles.values())
+    if district:
+        articles = [a for a in articles if set(district) & set(a.districts)]
+    if source:
+        articles = [a for a in articles if a.source in source]
+    articles.sort(key=lambda a: (a.source, a.line_start, a.id))
+    limit = limit if limit is not None else size
+    offset = offset if offset is not None else (page - 1) * limit
+    items = [ArticleSummary.of(a) for a in articles[offset : offset + limit]]
+    return ArticlePage(total=len(articles), offset=offset, limit=limit, items=items)
+
+
+@router.get("/{article_id}", response_model=ArticleDetail, summary="One article with its full text")
+async def get_article(article_id: ArticleId, lib: LibraryDep) -> ArticleDetail:
+    return ArticleDetail.of(lib.article(article_id))
+
+
+async def _read_upload(request: Request, limit: int) -> tuple[bytes, str | None]:
+    """(page bytes, file name) from a text/plain body or a multipart ``file`` field; at most ``limit`` bytes."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype == "multipart/form-data":
+        form = await request.form(max_files=1, max_fields=8)
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise InputError("the multipart upload has no file field named 'file'.")
+        data = await upload.read(limit + 1)
+        name = upload.filename
+        await form.close()
+    elif ctype in ("text/plain", "application/octet-stream", ""):
+        data = bytearray()
+        async for part in request.stream():
+            data += part
+            if len(data) > limit:
+                break
+        data, name = bytes(data), None
+    else:
+        raise UnsupportedMediaError(f"cannot upload {ctype!r}; send the page as text/plain or as a multipart "
+                                    "form field named 'file'.")
+    if len(data) > limit:
+        raise TooLargeError(f"the page is larger than {limit} bytes (RAG_MAX_UPLOAD_BYTES).")
+    return data, name
+
+
+def ingest_upload(lib: Library, data: bytes, source: str) -> PageResult:
+    """Decode (encoding detection is CPU work too) and ingest one page; visible to searches once this returns."""
+    (result,) = lib.ingest_pages([decode_page(data, source)])
+    return result
+
+
+UPLOAD_DOC = {"requestBody": {"required": True, "content": {
+    "text/plain": {"schema": {"type": "string"}},
+    "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
+                                       "properties": {"file": {"type": "string", "format": "binary"}}}}}}}
+
+
+@router.post("", response_model=UploadResponse, status_code=status.HTTP_201_CREATED, dependencies=[WriteAccess],
+             summary="Upload a page (201 if articles were added, 200 if all were already indexed)",
+             openapi_extra=UPLOAD_DOC)
+async def upload_page(
+    request: Request, response: Response, lib: LibraryDep, settings: SettingsDep,
+    source: Annotated[str | None, Query(max_length=200, description="source name (default: file name)")] = None,
+) -> UploadResponse:
+    data, filename = await _read_upload(request, settings.max_upload_bytes)
+    result = await run_in_threadpool(ingest_upload, lib, data, source_name(source or filename, data))
+    if result.error:
+        raise PageError(result.error)
+    parsed = [ParsedArticle(id=a.id, title=a.title, status="added") for a in result.added]
+    parsed += [ParsedArticle(id=a.id, title=a.title, status="duplicate") for a in result.duplicates]
+    if not result.added:
+        response.status_code = status.HTTP_200_OK
+    return UploadResponse(source=result.source, encoding=result.encoding, articles=parsed,
+                          added=[a.id for a in result.added], duplicates=[a.id for a in result.duplicates])
+
+
+@router.delete("/{article_id}", response_model=DeleteResponse, dependencies=[WriteAccess],
+               summary="Remove an article from both indexes")
+async def delete_article(article_id: ArticleId, lib: LibraryDep) -> DeleteResponse:
+    article = await run_in_threadpool(lib.delete, article_id)
+    return DeleteResponse(deleted=ArticleSummary.of(article))

