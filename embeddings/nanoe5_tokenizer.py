@@ -44,7 +44,11 @@ def _ranges(codepoints: Iterable[int]) -> list[tuple[int, int]]:
 
 
 def negated_class(codepoints: Iterable[int]) -> str:
-    r"""An Oniguruma class matching any character *not* listed: ``[65, 66] -> '[^\x{41}-\x{42}]'``."""
+    r"""An Oniguruma class matching any character *not* listed.
+
+    >>> print(negated_class([65, 66, 0x4E00]))
+    [^\x{41}-\x{42}\x{4E00}]
+    """
     parts = (f"\\x{{{a:X}}}" if a == b else f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in _ranges(codepoints))
     return "[^" + "".join(parts) + "]"
 

@@ -151,24 +151,31 @@ def _find_items(lines: list[Line]) -> list[_Item]:
 
 
 def _body_lines(lines: list[Line], item: _Item, stop: int) -> tuple[list[str], tuple[str, ...], int]:
-    """Body texts of an item (byline removed), any inline photo credit, and the item's last line number."""
+    """Body texts of an item, any inline photo credit, and the item's last line number.
+
+    The byline stays at the head of the body and a photo credit becomes the body's last paragraph: they are part
+    of what the paper printed, so questions such as "谁拍的" can be answered with a citation.
+    """
     if item.kind == "photo":
         first = item.start + len(item.headings)
-        return [line.text for line in lines[first : item.anchor]], (), lines[item.anchor].no
+        texts = [line.text for line in lines[first : item.anchor]]
+        return [*join_paragraphs(texts), lines[item.anchor].text.strip("* ")], (), lines[item.anchor].no
     texts: list[str] = []
     photo: tuple[str, ...] = ()
+    credit = ""
     last = lines[item.anchor].no
     for line in lines[item.anchor : stop]:
         if line.level in (1, 3):
             break
         last = line.no
-        text = _BYLINE.sub("", line.text) if line is lines[item.anchor] else line.text
+        text = line.text
         if m := _INLINE_PHOTO.search(text):
             photo = parse_credits(m.group(1))[0]
+            credit = m.group(0).strip().strip("*").strip()
             text = text[: m.start()]
         if text:
             texts.append(text)
-    return texts, photo, last
+    return [*join_paragraphs(texts), *([credit] if credit else [])], photo, last
 
 
 def parse_page(text: str, source: str) -> list[Article]:
@@ -182,14 +189,13 @@ def parse_page(text: str, source: str) -> list[Article]:
     for n, item in enumerate(items):
         stop = items[n + 1].start if n + 1 < len(items) else len(lines)
         section = next((line.text for line in reversed(lines[: item.start]) if line.level == 3), "")
-        body_texts, photo, last = _body_lines(lines, item, stop)
-        paragraphs = join_paragraphs(body_texts)
+        paragraphs, photo, last = _body_lines(lines, item, stop)
         if not paragraphs:
             log.warning("%s: item at line %d has no body; skipped", source, lines[item.anchor].no)
             continue
         kicker, title, subtitle = _assign_headings(item.headings)
         if not title:
-            title = _derived_title(paragraphs[0])
+            title = _derived_title(_BYLINE.sub("", paragraphs[0]))
         body = "\n".join(paragraphs)
         offsets, pos = [], 0
         for para in paragraphs:

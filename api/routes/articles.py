@@ -85,19 +85,20 @@ async def _read_upload(request: Request, limit: int) -> tuple[bytes, str | None]
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype == "multipart/form-data":
         form = await request.form(max_files=1, max_fields=8)
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise InputError("the multipart upload has no file field named 'file'.")
-        data = await upload.read(limit + 1)
-        name = upload.filename
-        await form.close()
+        try:
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile):
+                raise InputError("the multipart upload has no file field named 'file'.")
+            data, name = await upload.read(limit + 1), upload.filename
+        finally:
+            await form.close()
     elif ctype in ("text/plain", "application/octet-stream", ""):
-        data = bytearray()
+        buffer = bytearray()
         async for part in request.stream():
-            data += part
-            if len(data) > limit:
+            buffer += part
+            if len(buffer) > limit:
                 break
-        data, name = bytes(data), None
+        data, name = bytes(buffer), None
     else:
         raise UnsupportedMediaError(f"cannot upload {ctype!r}; send the page as text/plain or as a multipart "
                                     "form field named 'file'.")

@@ -17,7 +17,7 @@ from ..types import Answer, Filters, Hit, Related
 from .compose import Draft, list_answer, sentences_answer
 from .evidence import Sentence, candidates, query_terms, score
 from .qtype import classify, list_target
-from .refusal import missing_entities
+from .refusal import asked_unit_absent, missing_entities, missing_numbers
 from .rewrite import rewrite
 from .verify import verify
 
@@ -83,11 +83,15 @@ def answer(lib, question: str, history: Sequence[dict] | None = None, k: int | N
     ranked = score(pool, q, qtype) if lexical else _dense_rank(lib, used, pool)
     if not ranked:
         return refusal
-    missing = missing_entities(used, [s.article for s in ranked[:40]], lib.tokenizer)
+    top_articles = list({s.article.id: s.article for s in ranked[:40]}.values())
+    missing = missing_entities(used, top_articles, lib.tokenizer) + missing_numbers(used, top_articles[:5])
+    if qtype == "number" and (unit := asked_unit_absent(used, [s.text for s in ranked[:30]])):
+        missing.append(f"a number of {unit}")
     threshold = settings.refusal_threshold if lexical else settings.dense_refusal_threshold
     if missing or ranked[0].coverage < threshold:
         log.info("refused %r: best coverage %.3f, missing %s", used, ranked[0].coverage, missing)
-        return refusal
+        return Answer(REFUSAL, False, used, (), related, qtype,
+                      extra={"coverage": round(ranked[0].coverage, 4), "missing": missing})
     draft: Draft | None = None
     if qtype == "list" and lexical:
         target = list_target(used)

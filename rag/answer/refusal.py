@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from ..gazetteer import find_districts, find_organisations, find_places
@@ -35,3 +36,61 @@ def missing_entities(question: str, articles: Sequence[Article], tokenizer: Toke
         if not any(form in text for text in texts.values()):
             missing.append(entity)
     return missing
+
+
+_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUMBER = re.compile(r"[零一二两三四五六七八九十百千]+")
+_UNITS = "周年|等奖|公里|小时|分钟|万元|亿元|年|月|日|号|场|届|次|期|轮|名|个|家|支|人|位|项|批|天|岁|盒|份|所|队|度|元|米"
+_NUMERIC = re.compile(rf"第?(?:\d+|[零一二两三四五六七八九十百千]+)(?:{_UNITS})")
+_ASKED_UNIT = re.compile(rf"(?:多少|几)({_UNITS})")
+_UNIT_ALIASES = {"人": ("人", "名", "位"), "名": ("名", "人", "位"), "位": ("位", "名", "人"), "家": ("家", "所", "个"),
+                 "队": ("队", "支"), "支": ("支", "队")}
+_GENERIC_UNITS = {"个", "次", "年", "月", "日", "号", "天"}
+
+
+def cn_to_digits(text: str) -> str:
+    """Small Chinese numerals to digits, so ``八支`` and ``8支`` compare equal.
+
+    >>> cn_to_digits("第九场、十五名、二十三人、一百名")
+    '第9场、15名、23人、100名'
+    """
+
+    def convert(m: re.Match[str]) -> str:
+        s = m.group(0)
+        total, current = 0, 0
+        for ch in s:
+            if ch in _CN_DIGITS:
+                current = _CN_DIGITS[ch]
+            elif ch == "十":
+                total += (current or 1) * 10
+                current = 0
+            elif ch == "百":
+                total += (current or 1) * 100
+                current = 0
+            elif ch == "千":
+                total += (current or 1) * 1000
+                current = 0
+        return str(total + current)
+
+    return _CN_NUMBER.sub(convert, text)
+
+
+def missing_numbers(question: str, articles: Sequence[Article]) -> list[str]:
+    """Numeric expressions of the question (``第九场``, ``二等奖``, ``2024年``) that none of the articles contains."""
+    texts = [cn_to_digits(search_form(f"{a.title}\n{a.body}")) for a in articles]
+    missing = []
+    for m in _NUMERIC.finditer(search_form(question)):
+        form = cn_to_digits(m.group(0))
+        if not any(form in text for text in texts):
+            missing.append(m.group(0))
+    return missing
+
+
+def asked_unit_absent(question: str, sentences: Sequence[str]) -> str:
+    """For "多少公里"-style questions: the asked-for unit when no sentence has a number with that unit, else ""."""
+    m = _ASKED_UNIT.search(search_form(question))
+    if not m or m.group(1) in _GENERIC_UNITS:
+        return ""
+    units = "|".join(_UNIT_ALIASES.get(m.group(1), (m.group(1),)))
+    pattern = re.compile(rf"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]+)\s*(?:余|多)?\s*(?:{units})")
+    return "" if any(pattern.search(search_form(s)) for s in sentences) else m.group(1)
