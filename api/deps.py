@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from rag.config import Settings
 from rag.errors import AuthError, ForbiddenError
@@ -104,7 +105,13 @@ async def require_read(caller: CallerDep, settings: SettingsDep) -> None:
         _authenticate(caller, settings, "reading")
 
 
-async def require_write(caller: CallerDep, settings: SettingsDep) -> None:
+# documents the scheme in OpenAPI (so clients and fuzzers know writes need it); the check is ``get_caller``'s
+bearer_scheme = HTTPBearer(auto_error=False, scheme_name="apiKey",
+                           description="an API key from RAG_API_KEYS, sent as 'Authorization: Bearer <key>'")
+
+
+async def require_write(caller: CallerDep, settings: SettingsDep,
+                        _: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]) -> None:
     """Writes (upload, delete, reading feedback) always need a configured key."""
     _authenticate(caller, settings, "this operation")
 

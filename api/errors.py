@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from rag.errors import AuthError, IndexNotReadyError, InputError, RagError
 
@@ -90,15 +91,30 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "validation_error", describe_validation(errors))
 
 
+_METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (Starlette's own ``Allow`` names the first route's only)."""
+    routes = request.app.router.routes
+    return ", ".join(m for m in _METHODS
+                     if any(r.matches({**request.scope, "method": m})[0] == Match.FULL for r in routes))
+
+
 async def http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+    headers = dict(exc.headers or {})
     if exc.status_code == 404 and message == "Not Found":
         message = f"no such endpoint: {request.url.path}; see /docs"
     elif exc.status_code == 405:
         message = f"{request.method} is not allowed on {request.url.path}; see /docs"
-    return error_response(exc.status_code, code, message, dict(exc.headers or {}))
+        headers["Allow"] = allowed_methods(request) or headers.get("Allow", "")
+    elif exc.status_code == 400 and message == "There was an error parsing the body":  # FastAPI's words
+        message = ("the request body could not be parsed: send JSON encoded as UTF-8 (uploads: text/plain or a "
+                   "well-formed multipart form).")
+    return error_response(exc.status_code, code, message, headers)
 
 
 async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:

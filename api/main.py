@@ -19,6 +19,7 @@ from rag.library import Library
 
 from .bodylimit import BodyLimit, upload_aware_limit
 from .errors import install_error_handlers
+from .openapi import install_openapi
 from .routes import articles, ask, chat, feedback, health, search, site
 from .state import AppState, Loader
 
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, library: Library | None = None,
     app = FastAPI(title="工会新闻问答", version="0.1.0", description=DESCRIPTION, lifespan=_lifespan(loader))
     app.state.rag = AppState(settings, library)
     install_error_handlers(app)
+    install_openapi(app, settings)
     # added inside-out: CORS is outermost, so even a 413 from the body limit carries CORS headers
     app.add_middleware(BodyLimit, limit_for=upload_aware_limit(settings.max_upload_bytes))
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,

@@ -12,13 +12,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
-from .schemas import CitationOut, FiltersIn, RelatedOut, Request
+from .schemas import CitationOut, Count, FiltersIn, RelatedOut, Request
 
 MODEL_ID = "ghnews-qa"
 
 
 class ContentPart(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", strict=True)
 
     type: str
     text: str | None = None
@@ -26,7 +26,7 @@ class ContentPart(BaseModel):
 
 class ChatMessage(BaseModel):
     # tolerant: assistant turns echoed back by clients carry refusal/tool_calls/audio fields we do not use
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", strict=True)
 
     role: Literal["system", "developer", "user", "assistant", "tool", "function"]
     content: str | list[ContentPart] | None = None
@@ -39,7 +39,7 @@ class ChatMessage(BaseModel):
 
 
 class StreamOptions(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", strict=True)
 
     include_usage: bool = False
 
@@ -50,7 +50,7 @@ class ChatRequest(Request):
     stream: bool = False
     stream_options: StreamOptions | None = None
     # our extensions
-    k: int | None = Field(None, strict=True)
+    k: Count | None = None
     filters: FiltersIn | None = None
     # standard OpenAI parameters, accepted and ignored
     temperature: float | None = None

@@ -1,7 +1,9 @@
 """Request and response models of the HTTP API (pydantic lives here, at the edge).
 
-Requests forbid unknown fields, so a typo (``"qestion"``) is a 422 instead of a silently ignored field. Value rules
-that depend on settings (question length, ``k`` range) are checked in :mod:`api.checks` and answer 400.
+Requests forbid unknown fields, so a typo (``"qestion"``) is a 422 instead of a silently ignored field, and text that
+is not valid Unicode (a lone UTF-16 surrogate such as ``"\\ud800"``, which JSON allows) is a 422 too, before it can
+reach the tokeniser or a file. Value rules that depend on settings (question length, ``k`` range) are checked in
+:mod:`api.checks` and answer 400; :mod:`api.openapi` writes them into the documented schema.
 """
 
 from __future__ import annotations
@@ -9,15 +11,70 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    JsonValue,
+    StringConstraints,
+    field_validator,
+)
 
 from rag.types import Answer, Article, Citation, Filters, Hit, Related
 
 
+def has_lone_surrogate(value: object) -> bool:
+    """True if any string in ``value`` (walking lists, dicts and models) cannot be encoded as UTF-8.
+
+    >>> has_lone_surrogate({"a": ["ok", "\\ud800"]}), has_lone_surrogate("工会😀")
+    (True, False)
+    """
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, BaseModel):
+        value = list(value.__dict__.values())
+    if isinstance(value, dict):
+        return any(has_lone_surrogate(k) or has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(has_lone_surrogate(v) for v in value)
+    return False
+
+
 class Request(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Strict: JSON types are taken as they are (``"stream": 0`` or ``"k": "5"`` is a 422, not coerced)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _valid_unicode(cls, value: object) -> object:
+        if has_lone_surrogate(value):
+            raise ValueError("text must be valid Unicode (found a lone surrogate such as \\ud800)")
+        return value
 
 
+class ErrorDetail(BaseModel):
+    code: str = Field(description="stable, machine-readable, e.g. bad_request, rate_limited")
+    message: str = Field(description="what went wrong and what to do, for people")
+
+
+class ErrorOut(BaseModel):
+    """Every error: ``{"error": {"code": "bad_request", "message": "k must be between 1 and 50, got 0."}}``"""
+
+    error: ErrorDetail
+
+
+def _whole(value: object) -> object:
+    """JSON Schema counts ``5.0`` as an integer, so take it as 5 (but not ``5.5``, ``"5"`` or ``true``)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+Count = Annotated[int, BeforeValidator(_whole)]
 Label = Annotated[str, StringConstraints(max_length=200)]
 
 
@@ -37,7 +94,7 @@ def filters_of(filters: FiltersIn | None) -> Filters | None:
 
 class SearchRequest(Request):
     query: str = Field(description="what to look for, in words")
-    k: int = Field(5, strict=True, description="number of hits, 1..RAG_MAX_K")
+    k: Count = Field(5, description="number of hits, 1..RAG_MAX_K")
     retriever: Literal["hybrid", "bm25", "dense"] | None = Field(None, description="default: RAG_RETRIEVER")
     filters: FiltersIn | None = None
 
@@ -71,7 +128,7 @@ class Turn(Request):
 class AskRequest(Request):
     question: str = Field(description="the question, 1..RAG_MAX_QUESTION_CHARS characters")
     history: list[Turn] = Field(default_factory=list, max_length=50, description="earlier turns, oldest first")
-    k: int | None = Field(None, strict=True, description="chunks to read, 1..RAG_MAX_K (default RAG_ANSWER_K)")
+    k: Count | None = Field(None, description="chunks to read, 1..RAG_MAX_K (default RAG_ANSWER_K)")
     filters: FiltersIn | None = None
     stream: bool = Field(False, description="stream server-sent events (same as Accept: text/event-stream)")
 
@@ -141,7 +198,8 @@ class ArticleDetail(ArticleSummary):
     """Everything known about an article; ``paragraphs`` are ``[start, end]`` offsets into ``body``."""
 
     body: str
-    paragraphs: list[tuple[int, int]]
+    # a pair as a 2-item list of ints: the tuple form's prefixItems trips up some OpenAPI 3.1 tools (schemathesis)
+    paragraphs: list[Annotated[list[int], Field(min_length=2, max_length=2)]]
     kicker: str
     section: str
     banner: str

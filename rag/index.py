@@ -21,11 +21,12 @@ from .bm25 import BM25Retriever, build_bm25
 from .dense import DenseRetriever, QueryCache, build_faiss
 from .errors import InputError
 from .fusion import HybridRetriever
+from .sentvec import SentenceTable
 from .types import Article, Chunk, Retriever
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class IndexMeta:
 class Index:
     def __init__(self, meta: IndexMeta, articles: dict[str, Article], chunks: list[Chunk], tokens: list[list[str]],
                  vectors: np.ndarray, bm25: bm25s.BM25 | None = None, ann: faiss.Index | None = None,
-                 ann_threshold: int = 200_000) -> None:
+                 ann_threshold: int = 200_000, sentences: SentenceTable | None = None) -> None:
         if len(chunks) != len(tokens) or len(chunks) != len(vectors):
             raise ValueError("chunks, tokens and vectors must line up")
         self.meta = meta
@@ -52,6 +53,7 @@ class Index:
         self.tokens = tokens
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(chunks), meta.dim)
         self.ann_threshold = ann_threshold
+        self.sentences = sentences if sentences is not None else SentenceTable.empty(meta.dim)
         self.bm25 = bm25 if bm25 is not None else build_bm25(tokens)
         self.ann = ann if ann is not None else build_faiss(self.vectors, ann_threshold)
         self._by_article: dict[str, list[Chunk]] = {}
@@ -82,13 +84,14 @@ class Index:
         return self._by_article.get(article_id, [])
 
     def with_articles(self, articles: Sequence[Article], chunks: Sequence[Chunk], tokens: Sequence[list[str]],
-                      vectors: np.ndarray) -> Index:
+                      vectors: np.ndarray, sentences: SentenceTable | None = None) -> Index:
         """A new snapshot with these articles added (ids already present are the caller's to skip)."""
         merged = dict(self.articles)
         merged.update((a.id, a) for a in articles)
+        table = self.sentences.added(sentences.keys, sentences.vectors) if sentences is not None else self.sentences
         return Index(self.meta, merged, [*self.chunks, *chunks], [*self.tokens, *tokens],
                      np.vstack([self.vectors, np.asarray(vectors, np.float32).reshape(-1, self.meta.dim)]),
-                     ann_threshold=self.ann_threshold)
+                     ann_threshold=self.ann_threshold, sentences=table)
 
     def without(self, article_ids: Iterable[str]) -> Index:
         """A new snapshot without these articles (from both the keyword and the dense index)."""
@@ -96,12 +99,13 @@ class Index:
         keep = [i for i, c in enumerate(self.chunks) if c.article_id not in drop]
         return Index(self.meta, {k: v for k, v in self.articles.items() if k not in drop},
                      [self.chunks[i] for i in keep], [self.tokens[i] for i in keep], self.vectors[keep],
-                     ann_threshold=self.ann_threshold)
+                     ann_threshold=self.ann_threshold, sentences=self.sentences.without(drop))
 
     def retag(self, meta: IndexMeta, tokenizer: Callable[[str], list[str]]) -> Index:
         """Re-tokenise every chunk (the tokeniser or its dictionary changed)."""
         tokens = [tokenizer(c.indexed_text) for c in self.chunks]
-        return Index(replace(meta), self.articles, self.chunks, tokens, self.vectors, ann_threshold=self.ann_threshold)
+        return Index(replace(meta), self.articles, self.chunks, tokens, self.vectors, ann_threshold=self.ann_threshold,
+                     sentences=self.sentences)
 
     def retriever(self, name: str, tokenizer: Callable[[str], list[str]], encode: QueryCache, *,
                   fusion: str = "rrf", rrf_k: int = 60, weights: tuple[float, float] = (0.5, 0.5),

@@ -15,6 +15,7 @@ from .chunking import chunk_article
 from .errors import RagError
 from .pages import PageText
 from .parse import parse_page
+from .sentvec import SentenceKey, SentenceTable, article_sentences, sentence_text
 from .types import Article, Chunk
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ class Batch:
     articles: list[Article] = field(default_factory=list)
     chunks: list[Chunk] = field(default_factory=list)
     tokens: list[list[str]] = field(default_factory=list)
-    vectors: np.ndarray | None = None
+    sentences: list[SentenceKey] = field(default_factory=list)
 
 
 def prepare(pages: Sequence[PageText], known_ids: set[str], tokenizer: Callable[[str], list[str]],
@@ -57,19 +58,33 @@ def prepare(pages: Sequence[PageText], known_ids: set[str], tokenizer: Callable[
         batch.results.append(PageResult(page.source, tuple(added), tuple(dups), encoding=page.encoding))
         for article in added:
             batch.articles.append(article)
+            batch.sentences.extend(article_sentences(article))
             for chunk in chunk_article(article, chunk_size, chunk_overlap):
                 batch.chunks.append(chunk)
                 batch.tokens.append(tokenizer(chunk.indexed_text))
     return batch
 
 
-def embed_chunks(embedder: Embedder, chunks: Sequence[Chunk], batch_size: int = 16, progress: bool = True) -> np.ndarray:
-    """Passage vectors for chunks (heading + text), in batches, with a progress bar."""
-    out = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
-    bar = tqdm(total=len(chunks), desc="embedding", unit="chunk", disable=not progress or not chunks)
-    for start in range(0, len(chunks), batch_size):
-        part = chunks[start : start + batch_size]
-        out[start : start + len(part)] = embedder.embed_documents([c.indexed_text for c in part])
+def embed_texts(embedder: Embedder, texts: Sequence[str], batch_size: int = 16, progress: bool = True,
+                desc: str = "embedding") -> np.ndarray:
+    """Passage vectors in batches, with a progress bar."""
+    out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    bar = tqdm(total=len(texts), desc=desc, unit="text", disable=not progress or not texts)
+    for start in range(0, len(texts), batch_size):
+        part = texts[start : start + batch_size]
+        out[start : start + len(part)] = embedder.embed_documents(list(part))
         bar.update(len(part))
     bar.close()
     return out
+
+
+def embed_chunks(embedder: Embedder, chunks: Sequence[Chunk], batch_size: int = 16, progress: bool = True) -> np.ndarray:
+    """Passage vectors for chunks (heading + text)."""
+    return embed_texts(embedder, [c.indexed_text for c in chunks], batch_size, progress, "embedding chunks")
+
+
+def embed_sentences(embedder: Embedder, articles: Sequence[Article], keys: Sequence[SentenceKey],
+                    batch_size: int = 16, progress: bool = True) -> SentenceTable:
+    by_id = {a.id: a for a in articles}
+    texts = [sentence_text(by_id[aid], a, b) for aid, a, b in keys]
+    return SentenceTable(tuple(keys), embed_texts(embedder, texts, batch_size, progress, "embedding sentences"))

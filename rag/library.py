@@ -20,7 +20,7 @@ from .config import Settings
 from .dense import QueryCache
 from .errors import IndexNotReadyError, InputError, NotFoundError, PageError
 from .index import Index, IndexMeta
-from .ingest import PageResult, embed_chunks, prepare
+from .ingest import PageResult, embed_chunks, embed_sentences, prepare
 from .pages import PageText, read_page
 from .tokenize import Tokenizer
 from .types import Article, Filters, Hit
@@ -117,9 +117,11 @@ class Library:
             batch = prepare(pages, set(base.articles), self.tokenizer, self.settings.chunk_size,
                             self.settings.chunk_overlap)
             if batch.articles:
-                vectors = embed_chunks(self.embedder, batch.chunks, self.settings.embed_batch_size,
-                                       self.settings.progress)
-                new = base.with_articles(batch.articles, batch.chunks, batch.tokens, vectors)
+                s = self.settings
+                vectors = embed_chunks(self.embedder, batch.chunks, s.embed_batch_size, s.progress)
+                sentences = (embed_sentences(self.embedder, batch.articles, batch.sentences, s.embed_batch_size,
+                                             s.progress) if s.sentence_vectors else None)
+                new = base.with_articles(batch.articles, batch.chunks, batch.tokens, vectors, sentences)
                 self._version = store.save(new, self.index_dir)
                 self._index = new
             return batch.results

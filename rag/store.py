@@ -29,6 +29,7 @@ from filelock import FileLock
 from .bm25 import load_bm25, save_bm25
 from .errors import IndexMismatchError, IndexNotReadyError
 from .index import FORMAT_VERSION, Index, IndexMeta
+from .sentvec import SentenceTable
 from .types import Article, Chunk
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,9 @@ def save(index: Index, index_dir: Path) -> str:
         np.save(fh, index.vectors)
         fh.flush()
         os.fsync(fh.fileno())
+    with open(tmp / "sentence_vectors.npy", "wb") as fh:
+        np.save(fh, index.sentences.vectors)
+    _write(tmp / "sentences.jsonl", _jsonl([list(k) for k in index.sentences.keys]))
     save_bm25(index.bm25, tmp / "bm25")
     if not isinstance(index.ann, faiss.IndexFlat):
         faiss.write_index(index.ann, str(tmp / "ann.faiss"))
@@ -157,6 +161,8 @@ def load(index_dir: Path, model: str, ann_threshold: int = 200_000) -> tuple[Ind
         chunks.append(Chunk(**row))
     vectors = np.load(version / "vectors.npy")
     ann = faiss.read_index(str(version / "ann.faiss")) if (version / "ann.faiss").exists() else None
+    sentences = SentenceTable(tuple(tuple(k) for k in _read_jsonl(version / "sentences.jsonl")),  # type: ignore[misc]
+                              np.load(version / "sentence_vectors.npy"))
     index = Index(meta, articles, chunks, tokens, vectors, bm25=load_bm25(version / "bm25"), ann=ann,
-                  ann_threshold=ann_threshold)
+                  ann_threshold=ann_threshold, sentences=sentences)
     return index, name

@@ -33,7 +33,7 @@ def is_cjk(ch: str) -> bool:
         or 0x3000 <= code <= 0x303F
         or 0xFF00 <= code <= 0xFFEF
         or 0x2018 <= code <= 0x201F
-        or 0x2026 == code
+        or code == 0x2026
         or 0x20000 <= code <= 0x2FFFF
     )
 

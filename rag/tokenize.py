@@ -28,10 +28,7 @@ DOMAIN_TERMS = (
     "户外劳动者", "外卖小哥", "环卫职工", "工资集体协商", "劳动模范", "十八大", "二十大", "十五大", "12351",
 )
 STOPWORDS = frozenset(
-    "的 了 在 是 和 与 及 等 也 都 就 而 并 又 或 被 把 对 为 以 于 从 到 向 由 这 那 之 其 个 中 上 下 "
-    "给 里 时 应该 能 会 要 去 来 让 还 又 最 很 更 啥 咋 那次 那场 这次 主要 一共 总共 大概 具体 "
-    "啊 吗 呢 吧 呀 哪 哪里 哪儿 哪些 哪个 那个 这个 什么 是不是 吗 怎么 怎样 如何 多少 几 谁 有 没有 请问 一下 一个 我 你 他 她 它 们 "
-    "what which who how the a an of in on to and is are was were did do does".split()
+    ["的", "了", "在", "是", "和", "与", "及", "等", "也", "都", "就", "而", "并", "又", "或", "被", "把", "对", "为", "以", "于", "从", "到", "向", "由", "这", "那", "之", "其", "个", "中", "上", "下", "最近", "近期", "新闻", "动态", "报道", "情况", "方面", "哪方面", "效果", "事情", "内容", "相关", "都", "做", "搞", "弄", "办", "给", "里", "时", "应该", "能", "会", "要", "去", "来", "让", "还", "又", "最", "很", "更", "啥", "咋", "那次", "那场", "这次", "主要", "一共", "总共", "大概", "具体", "啊", "吗", "呢", "吧", "呀", "哪", "哪里", "哪儿", "哪些", "哪个", "那个", "这个", "什么", "是不是", "吗", "怎么", "怎样", "如何", "多少", "几", "谁", "有", "没有", "请问", "一下", "一个", "我", "你", "他", "她", "它", "们", "what", "which", "who", "how", "the", "a", "an", "of", "in", "on", "to", "and", "is", "are", "was", "were", "did", "do", "does"]
 )
 _TOKEN_OK = re.compile(r"[\w\u4e00-\u9fff]")
 
@@ -72,6 +69,10 @@ class Tokenizer:
         if not hasattr(self, "_pos"):
             self._pos = jieba.posseg.POSTokenizer(self._jieba)
         return [(p.word, p.flag) for p in self._pos.cut(search_form(text))]
+
+    def known(self, word: str) -> bool:
+        """Is ``word`` in jieba's dictionary (as opposed to an unknown string it guessed a tag for)?"""
+        return self._jieba.FREQ.get(word, 0) > 0
 
     @staticmethod
     def _keep(tokens: Iterable[str]) -> list[str]:

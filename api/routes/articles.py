@@ -23,6 +23,7 @@ from rag.types import Article
 
 from ..deps import LibraryDep, RateLimit, ReadAccess, SettingsDep, WriteAccess
 from ..errors import UnsupportedMediaError
+from ..responses import errors
 from ..schemas import (
     ArticleDetail,
     ArticlePage,
@@ -32,13 +33,17 @@ from ..schemas import (
     UploadResponse,
 )
 
-router = APIRouter(prefix="/api/articles", tags=["articles"], dependencies=[RateLimit, ReadAccess])
+router = APIRouter(prefix="/api/articles", tags=["articles"], dependencies=[RateLimit, ReadAccess],
+                   responses=errors(401, 429, 503))
 
+ID_PATTERN = "^[0-9a-f]{16}$"
 _ID = re.compile(r"[0-9a-f]{16}", re.ASCII)
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\]")
 
 
-async def valid_id(article_id: Annotated[str, Path(description="16 lowercase hex digits")]) -> str:
+async def valid_id(article_id: Annotated[str, Path(description="16 lowercase hex digits",
+                                                  json_schema_extra={"pattern": ID_PATTERN})]) -> str:
+    """Checked here rather than by ``Path(pattern=...)`` so that a malformed id is a 400, like other bad values."""
     if not _ID.fullmatch(article_id):
         raise InputError("article ids are 16 lowercase hexadecimal characters, e.g. 9d99fd9dcb55520a.")
     return article_id
@@ -53,15 +58,15 @@ def source_name(raw: str | None, data: bytes) -> str:
     return name if name and name not in (".", "..") else f"upload-{hashlib.sha1(data).hexdigest()[:12]}.txt"
 
 
-@router.get("", response_model=ArticlePage, summary="List articles (paged, filterable)")
+@router.get("", response_model=ArticlePage, summary="List articles (paged, filterable)", responses=errors(422))
 async def list_articles(
     lib: LibraryDep,
     page: Annotated[int, Query(ge=1)] = 1,
     size: Annotated[int, Query(ge=1, le=500)] = 20,
     offset: Annotated[int | None, Query(ge=0, description="instead of page: items to skip")] = None,
     limit: Annotated[int | None, Query(ge=1, le=500, description="instead of size")] = None,
-    district: Annotated[list[str] | None, Query(description="only articles mentioning this district")] = None,
-    source: Annotated[list[str] | None, Query(description="only articles from this page file")] = None,
+    district: Annotated[list[str], Query(description="only articles mentioning this district")] = [],  # noqa: B006
+    source: Annotated[list[str], Query(description="only articles from this page file")] = [],  # noqa: B006
 ) -> ArticlePage:
     articles: list[Article] = list(lib.index.articles.values())
     if district:
@@ -75,7 +80,8 @@ async def list_articles(
     return ArticlePage(total=len(articles), offset=offset, limit=limit, items=items)
 
 
-@router.get("/{article_id}", response_model=ArticleDetail, summary="One article with its full text")
+@router.get("/{article_id}", response_model=ArticleDetail, summary="One article with its full text",
+            responses=errors(400, 404))
 async def get_article(article_id: ArticleId, lib: LibraryDep) -> ArticleDetail:
     return ArticleDetail.of(lib.article(article_id))
 
@@ -86,6 +92,9 @@ async def _read_upload(request: Request, limit: int) -> tuple[bytes, str | None]
     if ctype == "multipart/form-data":
         form = await request.form(max_files=1, max_fields=8)
         try:
+            unknown = sorted(set(form.keys()) - {"file"})
+            if unknown:
+                raise InputError(f"unknown form field(s) {', '.join(map(repr, unknown))}; send only 'file'.")
             upload = form.get("file")
             if not isinstance(upload, UploadFile):
                 raise InputError("the multipart upload has no file field named 'file'.")
@@ -114,14 +123,15 @@ def ingest_upload(lib: Library, data: bytes, source: str) -> PageResult:
 
 
 UPLOAD_DOC = {"requestBody": {"required": True, "content": {
-    "text/plain": {"schema": {"type": "string"}},
-    "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
+    "text/plain": {"schema": {"type": "string", "minLength": 1}},
+    "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "additionalProperties": False,
                                        "properties": {"file": {"type": "string", "format": "binary"}}}}}}}
 
 
 @router.post("", response_model=UploadResponse, status_code=status.HTTP_201_CREATED, dependencies=[WriteAccess],
              summary="Upload a page (201 if articles were added, 200 if all were already indexed)",
-             openapi_extra=UPLOAD_DOC)
+             openapi_extra=UPLOAD_DOC, responses={200: {"model": UploadResponse, "description": "Nothing new"},
+                                                  **errors(400, 403, 413, 415, 422)})
 async def upload_page(
     request: Request, response: Response, lib: LibraryDep, settings: SettingsDep,
     source: Annotated[str | None, Query(max_length=200, description="source name (default: file name)")] = None,
@@ -139,7 +149,7 @@ async def upload_page(
 
 
 @router.delete("/{article_id}", response_model=DeleteResponse, dependencies=[WriteAccess],
-               summary="Remove an article from both indexes")
+               summary="Remove an article from both indexes", responses=errors(400, 403, 404))
 async def delete_article(article_id: ArticleId, lib: LibraryDep) -> DeleteResponse:
     article = await run_in_threadpool(lib.delete, article_id)
     return DeleteResponse(deleted=ArticleSummary.of(article))

@@ -21,15 +21,24 @@ from rag.config import Settings
 from rag.library import Library
 from rag.types import Answer, Filters
 
-from ..checks import check_k, check_question
+from ..checks import check_history, check_k, check_question
 from ..deps import LibraryDep, RateLimit, ReadAccess, SettingsDep
+from ..responses import errors
 from ..schemas import AskRequest, AskResponse, Turn, filters_of
 from ..stream import split_pieces
 
-router = APIRouter(prefix="/api/ask", tags=["ask"], dependencies=[RateLimit, ReadAccess])
+router = APIRouter(prefix="/api/ask", tags=["ask"], dependencies=[RateLimit, ReadAccess],
+                   responses=errors(400, 401, 413, 415, 422, 429, 503))
 
-SSE_DOC = {"text/event-stream": {"schema": {"type": "string"},
-                                 "example": 'event: delta\ndata: {"text": "密云区工匠学院成立[1]。"}\n\n'}}
+def sse_doc(events: list[str] | None, example: str) -> dict:
+    """The ``text/event-stream`` content of a 200: before OpenAPI 3.2, ``schema`` describes one event."""
+    event = {"type": "string", "enum": events} if events else {"type": "string"}
+    return {"text/event-stream": {"example": example, "schema": {
+        "type": "object", "required": ["data"],
+        "properties": {"event": event, "data": {"type": "string", "description": "JSON"}}}}}
+
+
+SSE_DOC = sse_doc(["meta", "delta", "done"], 'event: delta\ndata: {"text": "密云区工匠学院成立[1]。"}\n\n')
 
 
 def wants_stream(request: Request, stream: bool) -> bool:
@@ -40,6 +49,7 @@ async def answer_question(lib: Library, settings: Settings, question: str, histo
                           k: int | None, filters: Filters | None) -> Answer:
     """Validate and answer in the threadpool (retrieval and composition are CPU work)."""
     question = check_question(question, settings)
+    check_history(history, settings)
     check_k(k, settings)
     turns = [{"role": t.role, "content": t.content} for t in history]
     return await run_in_threadpool(compose, lib, question, turns or None, k, filters)

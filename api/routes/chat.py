@@ -34,11 +34,12 @@ from ..openai_schemas import (
     ModelList,
     Usage,
 )
+from ..responses import errors
 from ..schemas import CitationOut, RelatedOut, Turn, filters_of
 from ..stream import split_pieces
-from .ask import SSE_DOC, answer_question
+from .ask import answer_question, sse_doc
 
-router = APIRouter(prefix="/v1", tags=["openai"], dependencies=[RateLimit, ReadAccess])
+router = APIRouter(prefix="/v1", tags=["openai"], dependencies=[RateLimit, ReadAccess], responses=errors(401, 429))
 
 STARTED = int(time.time())
 
@@ -87,7 +88,7 @@ async def completion_chunks(answer: Answer, usage: Usage | None, completion_id: 
 
 
 @router.post("/chat/completions", response_model=ChatCompletion, summary="Chat completion (OpenAI-compatible)",
-             responses={200: {"content": SSE_DOC}})
+             responses={200: {"content": sse_doc(None, 'data: {"object": "chat.completion.chunk", ...}\n\n')}, **errors(400, 413, 415, 422, 503)})
 async def chat_completions(body: ChatRequest, request: Request, lib: LibraryDep, settings: SettingsDep) -> Response:
     question, history = split_conversation(body.messages)
     result = await answer_question(lib, settings, question, history, body.k, filters_of(body.filters))
@@ -111,7 +112,8 @@ async def list_models() -> ModelList:
     return ModelList(data=[ModelCard(id=MODEL_ID, created=STARTED)])
 
 
-@router.get("/models/{model_id}", response_model=ModelCard, summary="Describe the bot's model")
+@router.get("/models/{model_id}", response_model=ModelCard, summary="Describe the bot's model",
+            responses=errors(404))
 async def get_model(model_id: str) -> ModelCard:
     if model_id != MODEL_ID:
         raise NotFoundError(f"no model {model_id!r}; this server serves {MODEL_ID!r}.")

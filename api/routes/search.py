@@ -7,9 +7,11 @@ from starlette.concurrency import run_in_threadpool
 
 from ..checks import check_k, check_question
 from ..deps import LibraryDep, RateLimit, ReadAccess, SettingsDep
+from ..responses import errors
 from ..schemas import HitOut, SearchRequest, SearchResponse, filters_of
 
-router = APIRouter(prefix="/api/search", tags=["search"], dependencies=[RateLimit, ReadAccess])
+router = APIRouter(prefix="/api/search", tags=["search"], dependencies=[RateLimit, ReadAccess],
+                   responses=errors(400, 401, 413, 415, 422, 429, 503))
 
 
 @router.post("", response_model=SearchResponse, summary="Retrieve chunks for a query")

@@ -56,20 +56,24 @@ def sentences_answer(ranked: Sequence[Sentence], qtype: str) -> Draft:
     return Draft("".join(f"{s.text}[{cites.add(s)}]" for s in chosen), tuple(cites.items))
 
 
-def _item_names(kind: str, sentence: Sentence) -> list[str]:
-    """Names of the right kind for a list item: from the title first, then the sentence, then the body."""
-    a = sentence.article
+def _label(kind: str, article, question: str) -> str:
+    """How a list item is named: the district / place / organisation the article is about, else its title.
+
+    A name the question itself uses ("八里庄街道总工会都办过哪些活动") says nothing, so the title names the item.
+    """
     finders = {"district": find_districts, "place": find_places, "organisation": find_organisations}
     finder = finders.get(kind)
-    if finder is None:
-        return []
-    for text in (a.title, sentence.text, a.body):
-        names = list(finder(text))
-        if kind == "organisation":
-            names = [n for n in names if not n.startswith("北京市总工会")]
-        if names:
-            return names
-    return []
+    names: list[str] = []
+    if finder is not None:
+        names = list(finder(article.title)) or (list(article.districts) if kind == "district" else [])
+        if kind == "place" and not names:
+            names = list(find_districts(article.title)) or list(article.districts)
+    names = [n for n in names if n not in question and not (kind == "district" and _alias_in(n, question))]
+    return names[0] if names else article.title
+
+
+def _alias_in(district: str, text: str) -> bool:
+    return any(alias in text for alias in (district, *DISTRICTS.get(district, ())))
 
 
 def _mentions(name: str, text: str) -> bool:
@@ -77,7 +81,8 @@ def _mentions(name: str, text: str) -> bool:
     return any(f in text for f in forms)
 
 
-_LIST_PHRASE = re.compile(r"(有)?(哪些|哪几个|哪几家|哪几支|哪几)")
+_LIST_PHRASE = re.compile(r"(有)?(哪些|哪几个|哪几家|哪几支|哪几位|哪几)")
+_MEASURES = ("个", "家", "支", "位", "名", "所", "项", "种", "条")
 
 
 def _headline(question: str, count: int) -> str:
@@ -86,38 +91,45 @@ def _headline(question: str, count: int) -> str:
     m = _LIST_PHRASE.search(q)
     if not m or re.search(r"[a-zA-Z]{3,}", q):
         return f"共找到{count}项："
-    measure = "家" if "家" in m.group(2) else "支" if "支" in m.group(2) else "个"
+    measure = next((c for c in _MEASURES if c in m.group(2)), "个")
     rest = q[m.end() :]
-    if rest.startswith(("个", "家", "支")):
-        rest = rest[1:]
+    if rest.startswith(_MEASURES):
+        measure, rest = rest[0], rest[1:]
     return f"{q[: m.start()]}{'有' if m.group(1) else ''}以下{count}{measure}{rest}："
 
 
 def list_answer(question: str, ranked: Sequence[Sentence], q: QueryTerms, kind: str,
-                min_article_coverage: float = 0.8) -> Draft | None:
+                floor: float = 0.55, margin: float = 0.2, limit: int = 8) -> Draft | None:
     """One item per supporting article, named and cited; ``None`` when fewer than two articles qualify.
 
-    An article qualifies when its title and body contain most of the question's key terms (idf-weighted), so
-    articles that only touch the topic are not listed.
+    An article qualifies when its title and body cover the question's key terms (idf-weighted) nearly as well as
+    the best article does, so articles that only touch the topic are not listed.
     """
     best_by_article: dict[str, Sentence] = {}
     for s in ranked:
         best_by_article.setdefault(s.article.id, s)
+    cover = {aid: article_coverage(q, s.article) for aid, s in best_by_article.items()}
+    if not cover:
+        return None
+    bar = max(floor, max(cover.values()) - margin)
     items: dict[str, list[Sentence]] = {}
-    for s in best_by_article.values():
-        a = s.article
-        if article_coverage(q, a) < min_article_coverage:
+    for aid, s in best_by_article.items():
+        if cover[aid] < bar:
             continue
-        names = _item_names(kind, s) or [a.title]
-        name = names[0]
+        a = s.article
+        name = _label(kind, a, question)
         # cite the best sentence of this article that names the item, if any does
         naming = [t for t in ranked if t.article.id == a.id and _mentions(name, t.text)]
-        items.setdefault(name, []).append(naming[0] if naming else s)
-    if len(best_by_article) < 2 or len(items) < 2:
+        key = name if kind == "district" else f"{name}\x00{aid}"
+        items.setdefault(key, []).append(naming[0] if naming else s)
+    if len(items) < 2:
         return None
     cites = _Cites()
-    lines = [_headline(question, len(items))]
-    for i, (name, sentences) in enumerate(items.items(), 1):
+    lines = [_headline(question, min(len(items), limit))]
+    for i, (key, sentences) in enumerate(list(items.items())[:limit], 1):
+        name = key.split("\x00")[0]
+        titles = "、".join(dict.fromkeys(s.article.title for s in sentences if s.article.title != name))
+        head = f"{name}（{titles}）" if titles and name != titles else name
         body = "".join(f"{s.text}[{cites.add(s)}]" for s in sentences)
-        lines.append(f"{i}. {name}：{body}")
+        lines.append(f"{i}. {head}：{body}")
     return Draft("\n".join(lines), tuple(cites.items))

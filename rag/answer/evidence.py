@@ -51,6 +51,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "外卖员": ("外卖小哥", "外卖配送员", "骑手"),
     "骑手": ("外卖小哥", "外卖配送员", "外卖员"),
     "合同": ("集体合同",),
+    "推进": ("推动",),
+    "推动": ("推进",),
+    "部署": ("布署",),
     "照片": ("摄影", "摄"),
     "图片": ("摄影", "摄"),
     "拍": ("摄",),
@@ -76,6 +79,7 @@ class Sentence:
     rank: int
     score: float = 0.0
     coverage: float = 0.0
+    cosine: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,15 @@ class QueryTerms:
     terms: tuple[str, ...]
     weights: tuple[float, ...]
     unit: str  # the measure word a number question asks for ("期" in "开几期"), "" otherwise
+    unknown: tuple[str, ...] = ()  # content words the corpus never uses ("火星"), or typos
+
+    @property
+    def known_share(self) -> float:
+        """How much of the question the corpus vocabulary covers at all (unknown words weigh like a mid term)."""
+        if not self.terms:
+            return 0.0
+        mid = sorted(self.weights)[len(self.weights) // 2]
+        return self.total / (self.total + mid * len(self.unknown))
 
     @property
     def total(self) -> float:
@@ -91,7 +104,7 @@ class QueryTerms:
 
 def query_terms(question: str, tokenizer: Tokenizer, index: Index, ignore: frozenset[str] = frozenset()) -> QueryTerms:
     """Key terms of the question with idf weights; terms the corpus never uses weigh nothing."""
-    terms, weights, unit = [], [], ""
+    terms, weights, unit, unknown = [], [], "", []
     for term in tokenizer.terms(question):
         if term in ignore:
             continue
@@ -106,15 +119,17 @@ def query_terms(question: str, tokenizer: Tokenizer, index: Index, ignore: froze
         if weight > 0:
             terms.append(term)
             weights.append(weight)
+        elif len(term) >= 2 and re.search(r"[\u4e00-\u9fff]", term):
+            unknown.append(term)
     if not unit and (m := re.search(r"(?:几|多少)([\u4e00-\u9fff])", search_form(question))):
         unit = m.group(1)
-    return QueryTerms(tuple(terms), tuple(weights), unit)
+    return QueryTerms(tuple(terms), tuple(weights), unit, tuple(unknown))
 
 
 def coverage(q: QueryTerms, text: str, context: str = "") -> float:
     """Weighted share of key terms in ``text`` (terms only in ``context`` count half).
 
-    >>> coverage(QueryTerms(("集体协商", "比赛"), (2.0, 1.0), ""), "集体协商大赛", "昌平区集体协商比赛")
+    >>> coverage(QueryTerms(("集体协商", "歌咏"), (2.0, 1.0), ""), "集体协商大赛", "歌咏比赛")
     0.8333333333333334
     """
     if not q.terms:
@@ -129,7 +144,13 @@ def coverage(q: QueryTerms, text: str, context: str = "") -> float:
     return got / q.total
 
 
+_ROLES = ("主席", "书记", "主任", "院长", "校长", "局长", "经理", "队长", "社长", "科长")
+
+
 def _present(term: str, text: str) -> bool:
+    """Term (or a synonym) in text; a role counts only when it is not the deputy's (``主席`` is not ``副主席``)."""
+    if term in _ROLES:
+        return re.search(rf"(?<!副){term}", text) is not None
     return term in text or any(alt in text for alt in SYNONYMS.get(term, ()))
 
 
@@ -171,13 +192,46 @@ def article_coverage(q: QueryTerms, article: Article) -> float:
     return coverage(q, f"{article.title}\n{article.subtitle}\n{article.body}")
 
 
-def score(sentences: Sequence[Sentence], q: QueryTerms, qtype: str) -> list[Sentence]:
-    """Scored copies, best first. ``coverage`` holds the article-level coverage (used to decide refusal)."""
+def dense_strength(cosine: float | None, low: float = 0.76, high: float = 0.9) -> float:
+    """e5 cosines crowd between ~0.75 (unrelated) and ~0.9 (on point): map that band onto 0..1.
+
+    >>> dense_strength(0.83), dense_strength(None), dense_strength(0.95)
+    (0.5, 0.0, 1.0)
+    """
+    if cosine is None:
+        return 0.0
+    return round(min(1.0, max(0.0, (cosine - low) / (high - low))), 6)
+
+
+def score(sentences: Sequence[Sentence], q: QueryTerms, qtype: str, question: str = "",
+          dense: Sequence[float | None] | None = None, dense_weight: float = 0.6) -> list[Sentence]:
+    """Scored copies, best first. ``coverage`` holds the article-level coverage (used to decide refusal).
+
+    Lexical evidence (key-term coverage of the sentence and its article), what the question type asks for, the
+    sentence's meaning (``dense`` cosines from the sentence vectors) and a small retrieval-rank prior add up.
+    """
     by_article: dict[str, float] = {}
+    dense = dense or [None] * len(sentences)
     scored = []
-    for s in sentences:
-        art = by_article.setdefault(s.article.id, article_coverage(q, s.article))
-        cov = coverage(q, s.text, s.article.heading)
-        value = 0.6 * cov + 0.4 * art + type_bonus(qtype, q, s.text) * (0.5 + cov) + 0.1 / (1 + s.rank)
-        scored.append(Sentence(s.article, s.chunk, s.start, s.end, s.text, s.rank, value, art))
+    for s, cosine in zip(sentences, dense, strict=True):
+        art = by_article.setdefault(s.article.id, article_coverage(q, s.article)) if q.terms else 0.0
+        cov = coverage(q, s.text, s.article.heading) if q.terms else 0.0
+        bonus = type_bonus(qtype, q, s.text) + credit_bonus(question, s.text)
+        value = 0.6 * cov + 0.4 * art + bonus * (0.5 + cov) + dense_weight * dense_strength(cosine) + 0.1 / (1 + s.rank)
+        scored.append(Sentence(s.article, s.chunk, s.start, s.end, s.text, s.rank, value, art,
+                               cosine if cosine is not None else 0.0))
     return sorted(scored, key=lambda s: (-s.score, s.rank, s.start))
+
+
+_ASKS_PHOTO = re.compile(r"拍|照片|图片|摄影|摄像|photo|picture", re.I)
+_ASKS_BYLINE = re.compile(r"记者|通讯员|谁写|作者|稿子|撰稿|reporter|wrote|author", re.I)
+_PHOTO_CREDIT = re.compile(r"^本报记者.{1,30}摄(影报道)?$")
+
+
+def credit_bonus(question: str, text: str) -> float:
+    """Questions about who took the photos or wrote the report are answered by the credit lines."""
+    if _ASKS_PHOTO.search(question) and _PHOTO_CREDIT.match(text):
+        return 0.6
+    if _ASKS_BYLINE.search(question) and not _ASKS_PHOTO.search(question) and text.startswith("本报讯"):
+        return 0.4
+    return 0.0

@@ -5,19 +5,25 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..gazetteer import find_districts, find_organisations, find_places
+from ..gazetteer import find_districts
 from ..textnorm import search_form
 from ..tokenize import Tokenizer
 from ..types import Article
 
-_NAME_TAGS = {"nr", "nrt", "ns", "nt"}
-_GENERIC = {"北京", "北京市", "首都", "中国", "全国", "全市", "市总工会", "北京市总工会"}
+_NAME_TAGS = {"ns", "nt"}
+# words jieba's dictionary tags as places although they rarely are one
+_GENERIC = {"北京", "北京市", "首都", "中国", "全国", "全市", "市总工会", "北京市总工会", "东西", "南北", "中外", "内外"}
 
 
 def question_entities(question: str, tokenizer: Tokenizer) -> list[str]:
-    """Districts, places, organisations and tagged names (people, places, organisations) in a question."""
-    found = [*find_districts(question), *find_places(question), *find_organisations(question)]
-    found += [w for w, flag in tokenizer.tag(question) if flag in _NAME_TAGS and len(w) >= 2]
+    """Beijing districts, and place or organisation names jieba's dictionary knows (``上海``, ``京东``).
+
+    Names the dictionary does not know are left out on purpose: they are mostly typos or paraphrases of names the
+    corpus spells differently, and refusing them would refuse answerable questions.
+    """
+    found = list(find_districts(question))
+    found += [w for w, flag in tokenizer.tag(question)
+              if flag in _NAME_TAGS and len(w) >= 2 and tokenizer.known(w) and not find_districts(w)]
     return [e for e in dict.fromkeys(found) if e not in _GENERIC]
 
 
@@ -40,11 +46,12 @@ def missing_entities(question: str, articles: Sequence[Article], tokenizer: Toke
 
 _CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_NUMBER = re.compile(r"[零一二两三四五六七八九十百千]+")
-_UNITS = "周年|等奖|公里|小时|分钟|万元|亿元|年|月|日|号|场|届|次|期|轮|名|个|家|支|人|位|项|批|天|岁|盒|份|所|队|度|元|米"
+_UNITS = "周年|等奖|公里|公斤|平方米|小时|分钟|万元|亿元|年|月|日|号|场|届|次|期|轮|名|个|家|支|人|位|项|批|天|岁|盒|份|所|队|度|元|米|座|辆|台|本|件|篇|张|套|吨|亩|斤"
 _NUMERIC = re.compile(rf"第?(?:\d+|[零一二两三四五六七八九十百千]+)(?:{_UNITS})")
-_ASKED_UNIT = re.compile(rf"(?:多少|几)({_UNITS})")
+_ASKED_UNIT = re.compile(rf"(?:多少|几)({_UNITS}|钱)|(涨幅|增幅|比例|百分比|增长率|占比)")
 _UNIT_ALIASES = {"人": ("人", "名", "位"), "名": ("名", "人", "位"), "位": ("位", "名", "人"), "家": ("家", "所", "个"),
-                 "队": ("队", "支"), "支": ("支", "队")}
+                 "队": ("队", "支"), "支": ("支", "队"), "钱": ("元", "万元", "亿元"), "元": ("元", "万元", "亿元")}
+_RATIO_WORDS = {"涨幅", "增幅", "比例", "百分比", "增长率", "占比"}
 _GENERIC_UNITS = {"个", "次", "年", "月", "日", "号", "天"}
 
 
@@ -89,8 +96,12 @@ def missing_numbers(question: str, articles: Sequence[Article]) -> list[str]:
 def asked_unit_absent(question: str, sentences: Sequence[str]) -> str:
     """For "多少公里"-style questions: the asked-for unit when no sentence has a number with that unit, else ""."""
     m = _ASKED_UNIT.search(search_form(question))
-    if not m or m.group(1) in _GENERIC_UNITS:
+    unit = (m.group(1) or m.group(2)) if m else ""
+    if not unit or unit in _GENERIC_UNITS:
         return ""
-    units = "|".join(_UNIT_ALIASES.get(m.group(1), (m.group(1),)))
-    pattern = re.compile(rf"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]+)\s*(?:余|多)?\s*(?:{units})")
-    return "" if any(pattern.search(search_form(s)) for s in sentences) else m.group(1)
+    if unit in _RATIO_WORDS:
+        pattern = re.compile(r"\d+(?:\.\d+)?\s*%|百分之|[一二三四五六七八九]成")
+    else:
+        units = "|".join(_UNIT_ALIASES.get(unit, (unit,)))
+        pattern = re.compile(rf"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]+)\s*(?:余|多)?\s*(?:万|千|百)?(?:{units})")
+    return "" if any(pattern.search(search_form(s)) for s in sentences) else unit

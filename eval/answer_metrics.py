@@ -1,0 +1,84 @@
+"""Answer-level metrics from answer records, pure: gold facts, citation markers, refusals, follow-ups, and the
+refusal-threshold trade-off (any threshold, computed from the one threshold-free run)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from .answers import AnswerRecord
+from .dataset import Query
+from .metrics import mean
+
+THRESHOLDS = tuple(round(i * 0.05, 2) for i in range(21))
+
+
+def _ratio(num: int, den: int) -> float | None:
+    return num / den if den else None
+
+
+def refusal_counts(records: Sequence[AnswerRecord], queries: Mapping[str, Query], threshold: float) -> dict:
+    """Refusal precision/recall on the should-refuse questions and the false-refusal rate on the others.
+
+    >>> qs = {"a": Query("a", "?", answer=""), "b": Query("b", "?", answer="x"), "c": Query("c", "?", answer="y")}
+    >>> rec = lambda q, cov: AnswerRecord(q, True, "", True, cov, True, 1.0, None, True, (), "", 1, 0.0)
+    >>> refusal_counts([rec("a", 0.2), rec("b", 0.3), rec("c", 0.9)], qs, 0.5)
+    {'threshold': 0.5, 'refusal_precision': 0.5, 'refusal_recall': 1.0, 'false_refusal_rate': 0.5}
+    """
+    should = [r for r in records if queries[r.qid].expects_refusal]
+    others = [r for r in records if not queries[r.qid].expects_refusal]
+    refused_right = sum(r.refused_at(threshold) for r in should)
+    refused_wrong = sum(r.refused_at(threshold) for r in others)
+    return {
+        "threshold": threshold,
+        "refusal_precision": _ratio(refused_right, refused_right + refused_wrong),
+        "refusal_recall": _ratio(refused_right, len(should)),
+        "false_refusal_rate": _ratio(refused_wrong, len(others)),
+    }
+
+
+def gold_ok(record: AnswerRecord, threshold: float) -> bool:
+    """The answer survives the threshold and carries the gold fact."""
+    return bool(record.gold) and not record.refused_at(threshold)
+
+
+def _gold_rate(records: Sequence[AnswerRecord], queries: Mapping[str, Query], threshold: float) -> float | None:
+    return mean(float(gold_ok(r, threshold)) for r in records if not queries[r.qid].expects_refusal)
+
+
+def answer_summary(records: Sequence[AnswerRecord], queries: Mapping[str, Query], threshold: float) -> dict:
+    """All answer-level numbers at ``threshold`` (follow-ups counted with their history except where noted)."""
+    main = [r for r in records if r.with_history]
+    answered = [r for r in main if not r.refused_at(threshold)]
+    followups = [r for r in main if queries[r.qid].history]
+    bare = [r for r in records if not r.with_history]
+    by_type: dict[str, dict] = {}
+    for t in sorted({queries[r.qid].type for r in main}):
+        these = [r for r in main if queries[r.qid].type == t]
+        by_type[t] = {
+            "n": len(these),
+            "gold_fact_rate": _gold_rate(these, queries, threshold),
+            "refused": mean(float(r.refused_at(threshold)) for r in these),
+            "markers_supported": mean(float(r.markers_ok) for r in these if not r.refused_at(threshold)),
+        }
+    seconds = [r.seconds for r in records]
+    return {
+        "n": len(main),
+        "threshold": threshold,
+        "gold_fact_rate": _gold_rate(main, queries, threshold),
+        "markers_supported": mean(float(r.markers_ok) for r in answered),
+        "answers_with_unsupported_markers": sum(not r.markers_ok for r in answered),
+        **{k: v for k, v in refusal_counts(main, queries, threshold).items() if k != "threshold"},
+        "followup_gold_with_history": _gold_rate(followups, queries, threshold),
+        "followup_gold_without_history": _gold_rate(bare, queries, threshold),
+        "n_followups": len(followups),
+        "seconds_mean": mean(seconds),
+        "seconds_max": max(seconds, default=None),
+        "by_type": by_type,
+    }
+
+
+def threshold_sweep(records: Sequence[AnswerRecord], queries: Mapping[str, Query],
+                    thresholds: Sequence[float] = THRESHOLDS) -> list[dict]:
+    """Refusal precision/recall, false-refusal rate and gold-fact rate for each threshold."""
+    main = [r for r in records if r.with_history]
+    return [{**refusal_counts(main, queries, t), "gold_fact_rate": _gold_rate(main, queries, t)} for t in thresholds]
