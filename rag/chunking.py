@@ -43,6 +43,9 @@ def chunk_spans(body: str, size: int = 300, overlap: int = 60) -> list[tuple[int
         nxt = j + 1
         while nxt - 1 > i and pieces[j][1] - pieces[nxt - 1][0] <= overlap:
             nxt -= 1
+        # when even the last sentence is longer than the overlap, repeat it anyway if it is not too long
+        if nxt == j + 1 and j > i and pieces[j][1] - pieces[j][0] <= 2 * overlap:
+            nxt = j
         i = nxt
     return spans
 

@@ -27,15 +27,18 @@ def weighted(runs: Sequence[dict[str, float]], weights: Sequence[float]) -> dict
 
     >>> weighted([{"a": 2.0, "b": 1.0}, {"b": 0.9, "c": 0.5}], [0.5, 0.5])
     {'a': 0.5, 'b': 0.5, 'c': 0.0}
+    >>> weighted([{"x": 7.0}, {"y": 0.9, "x": 0.5, "z": 0.1}], [0.5, 0.5])["x"]
+    0.75
     """
     fused: dict[str, float] = {}
     for run, weight in zip(runs, weights, strict=True):
         if not run:
             continue
         lo, hi = min(run.values()), max(run.values())
-        span = (hi - lo) or 1.0
         for key, score in run.items():
-            fused[key] = fused.get(key, 0.0) + weight * (score - lo) / span
+            # a run whose hits all score the same (e.g. a single hit) ranks them all first
+            norm = (score - lo) / (hi - lo) if hi > lo else 1.0
+            fused[key] = fused.get(key, 0.0) + weight * norm
     return fused
 
 

@@ -36,11 +36,15 @@ _CJK = "\u4e00-\u9fff"
 _PLACE_RE = re.compile(rf"(?:(?<=[区市县])|(?<=^)|(?<=[、，。；：“（\s和与及]))([{_CJK}]{{2,4}}?)(街道|地区|镇|乡)(?![{_CJK}]?[镇乡])")
 _PLACE_STOP = {"城乡", "家乡", "故乡", "老乡", "下乡", "城镇", "乡镇", "村镇", "各镇", "全镇", "该镇", "小镇", "各街道", "该街道", "本街道", "所在地区", "京津冀地区", "重点地区", "各地区", "该地区", "全地区"}
 
+# words that lead into a place name without being part of it ("到陶然亭街道", "由朝外街道", "邀请镇…")
+_PLACE_LEAD = re.compile(r"^(?:邀请|来自|推进|走进|前往|位于|到|据|由|在|从|向|对|为|经|于|赴)")
 _ORG_SUFFIX = "总工会|工会联合会|联合工会|工会|有限责任公司|有限公司|集团|学院|大学|协会|服务中心|幼儿园|项目部|分校|学校"
 _ANCHOR = "|".join(sorted(map(re.escape, _ALIAS_TO_DISTRICT), key=len, reverse=True)) + "|北京|首都|中国|中华全国|中铁|中建|市"
 _ORG_ANCHORED = re.compile(rf"(?:{_ANCHOR})[{_CJK}]{{0,18}}?(?:{_ORG_SUFFIX})(?:工会|总工会)?")
 _ORG_WHOLE = re.compile(rf"^[{_CJK}]{{2,12}}(?:{_ORG_SUFFIX})(?:代表队)?$")
 _ORG_BAD_CHARS = set("的了在将为把被对向从和与及是要等包括")
+# verbs and clause words: an "organisation" containing them is a clause the pattern ran across
+_ORG_BAD_WORDS = ("贡献", "走进", "困难", "发展", "助力", "推动", "开展", "举办", "组织", "找", "参观", "联合")
 _ORG_GENERIC = {"市总工会", "区总工会", "北京市总工会", "中国工会"}
 
 
@@ -64,8 +68,9 @@ def find_places(text: str) -> tuple[str, ...]:
     """
     seen: dict[str, None] = {}
     for match in _PLACE_RE.finditer(text):
-        name = match.group(1) + match.group(2)
-        if name in _PLACE_STOP or match.group(1) in _PLACE_STOP or match.group(1)[0] in "各该本全":
+        stem = _PLACE_LEAD.sub("", match.group(1))
+        name = stem + match.group(2)
+        if len(stem) < 2 or name in _PLACE_STOP or stem in _PLACE_STOP or stem[0] in "各该本全":
             continue
         seen.setdefault(name, None)
     return tuple(seen)
@@ -86,7 +91,8 @@ def find_organisations(text: str) -> tuple[str, ...]:
             candidates.append(segment.removesuffix("代表队"))
         for name in candidates:
             stem = re.sub(rf"(?:{_ORG_SUFFIX})+$", "", name)
-            if name in _ORG_GENERIC or len(name) < 4 or _ORG_BAD_CHARS & set(stem):
+            if (name in _ORG_GENERIC or len(name) < 4 or _ORG_BAD_CHARS & set(stem)
+                    or any(word in stem for word in _ORG_BAD_WORDS)):
                 continue
             seen.setdefault(name, None)
     return tuple(seen)

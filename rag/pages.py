@@ -34,6 +34,24 @@ def _looks_like_text(text: str) -> bool:
     return bad / len(text) < 0.001 and cjk / max(1, len(text.strip())) > 0.05
 
 
+_PUNCT = set("，。、“”：；！？（）《》")
+
+
+def _gb_or_big5(data: bytes) -> list[tuple[str, str]]:
+    """GB18030 and Big5 candidates, the likelier first.
+
+    Big5 bytes are also valid GB18030, but decode into rare characters with no Chinese punctuation; real text in
+    the right encoding is full of ``，。、``.
+    """
+    found = []
+    for encoding in ("gb18030", "big5"):
+        try:
+            found.append((encoding, data.decode(encoding)))
+        except UnicodeDecodeError:
+            continue
+    return sorted(found, key=lambda pair: -sum(ch in _PUNCT for ch in pair[1]))
+
+
 def decode_page(data: bytes, source: str = "<bytes>") -> PageText:
     """Decode page bytes; raise PageError on empty, binary or undecodable data.
 
@@ -47,12 +65,10 @@ def decode_page(data: bytes, source: str = "<bytes>") -> PageText:
     attempts: list[tuple[str, str]] = []
     if data.startswith(b"\xef\xbb\xbf"):
         attempts.append(("utf-8-sig", data.decode("utf-8-sig", errors="replace")))
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            attempts.append((encoding, data.decode(encoding)))
-            break
-        except UnicodeDecodeError:
-            continue
+    try:
+        attempts.append(("utf-8", data.decode("utf-8")))
+    except UnicodeDecodeError:
+        attempts.extend(_gb_or_big5(data))
     if not attempts:
         best = from_bytes(data).best()
         if best is not None:

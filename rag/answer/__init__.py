@@ -8,12 +8,13 @@ OpenAI-compatible model when one is configured), check every ``[n]`` marker, or 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from ..errors import InputError
 from ..types import Answer, Filters, Hit, Related
 from .compose import Draft, list_answer, sentences_answer
+from .english import bridge, is_foreign
 from .evidence import Sentence, candidates, query_terms, score
 from .qtype import classify, list_target
 from .refusal import asked_unit_absent, missing_entities, missing_numbers
@@ -77,15 +78,20 @@ def answer(lib, question: str, history: Sequence[dict] | None = None, k: int | N
     qtype = classify(used)
     index = lib.index
     k = k or settings.answer_k
-    hits = lib.search(used, min(settings.max_k, LIST_K if qtype == "list" else k), None, filters)
+    # an English question also carries its key words in Chinese, for the keyword side
+    bridged, foreign_unknown = bridge(used) if is_foreign(used) else ("", ())
+    query = f"{used} {bridged}".strip()
+    hits = lib.search(query, min(settings.max_k, LIST_K if qtype == "list" else k), None, filters)
     related = _related(hits)
     refusal = Answer(REFUSAL, False, used, (), related, qtype)
     if not hits:
         return refusal
-    q = query_terms(used, lib.tokenizer, index)
+    q = query_terms(bridged or used, lib.tokenizer, index)
+    if foreign_unknown:
+        q = replace(q, unknown=q.unknown + foreign_unknown)
     pool = candidates(index, hits)
-    # a Chinese question is judged by its words; one in another language (no Chinese) by meaning alone
-    lexical = re.search(r"[\u4e00-\u9fff]", used) is not None
+    # judged by its words when it has Chinese ones (or glossary words); otherwise by meaning alone
+    lexical = not is_foreign(used) or bool(bridged)
     # a list of people wants sentences naming people, like a "who" question
     wants = "person" if qtype == "list" and list_target(used) == "person" else qtype
     if len(index.sentences):
@@ -112,17 +118,24 @@ def answer(lib, question: str, history: Sequence[dict] | None = None, k: int | N
     draft: Draft | None = None
     if qtype == "list" and lexical:
         target = list_target(used)
-        condition = query_terms(used, lib.tokenizer, index, ignore=TARGET_WORDS.get(target, frozenset()))
+        condition = query_terms(bridged or used, lib.tokenizer, index, ignore=TARGET_WORDS.get(target, frozenset()))
         draft = list_answer(used, ranked, condition, target)
     if draft is None:
         draft = sentences_answer(ranked, qtype)
+    text, citations, problems = verify(draft.text, draft.citations, index.articles)
+    mode = "extractive"
     if settings.llm_base_url:
         from .llm import generate
 
-        draft = generate(settings, used, ranked, draft)
-    text, citations, problems = verify(draft.text, draft.citations, index.articles)
+        generated = generate(settings, used, ranked, draft)
+        if generated is not draft:
+            g_text, g_citations, g_problems = verify(generated.text, generated.citations, index.articles)
+            problems += g_problems
+            if g_citations:  # the model's answer survives the check; otherwise keep the extractive one
+                text, citations, mode = g_text, g_citations, "generative"
     if problems:
         log.warning("citation check dropped: %s", "; ".join(problems))
     if not citations:
         return refusal
+    signals["mode"] = mode
     return Answer(text, True, used, citations, related, qtype, extra=signals)

@@ -19,7 +19,9 @@ from ..types import Article, Chunk, Hit
 
 _NUM = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两]+)"
 _QUESTION_WORDS = re.compile(r"^(几|多少|哪|什么|啥)")
-_PERSON = re.compile(r"(主席|书记|副主席|主任|院长|校长|教授|律师|代表|经理|社长|科长|队长|老师|获得者|工作者|模范|志愿者)[\u4e00-\u9fff]{2,3}|[\u4e00-\u9fff]{2,3}(表示|说|介绍|指出|强调|分享|讲述)")
+_PERSON = re.compile(r"(主席|书记|副主席|主任|院长|校长|教授|律师|代表|经理|社长|科长|队长|老师|获得者|工作者|模范|志愿者|记者|通讯员)\s?[\u4e00-\u9fff]{2,3}|[\u4e00-\u9fff]{2,3}(表示|说|介绍|指出|强调|分享|讲述)|邀请[\u4e00-\u9fff]{2,20}(负责人|专家|学者|教授|老师|劳模)|(党员|干部|职工|代表)[\u4e00-\u9fff]{0,4}率先")
+_DURATION = re.compile(rf"{_NUM}\s*(?:个)?(?:半)?(?:小时|分钟|天|周|个月|月|年)")
+_COUNTED = re.compile(r"(?:多少|几)(?:名|位|个|家)?([\u4e00-\u9fff]{2,4})")
 _PLACE = re.compile(r"(在|走进|前往|赴|来到|到)[\u4e00-\u9fff“”（）]{2,30}?(中心|公园|学校|分校|大学|学院|工地|项目|驿站|园|馆|站|厂|社区|公司|部|镇|街道|区|楼|基地|家)")
 _QUOTED = re.compile(r"“[^”]{2,30}”|《[^》]{2,40}》")
 _TIME = re.compile(rf"{_NUM}年|{_NUM}月|{_NUM}日|近日|日前|上半年|下半年")
@@ -88,6 +90,8 @@ class QueryTerms:
     weights: tuple[float, ...]
     unit: str  # the measure word a number question asks for ("期" in "开几期"), "" otherwise
     unknown: tuple[str, ...] = ()  # content words the corpus never uses ("火星"), or typos
+    counted: str = ""  # what a number question counts ("职工" in "惠及多少职工")
+    duration: bool = False  # "多长时间" / "多久"
 
     @property
     def known_share(self) -> float:
@@ -123,7 +127,10 @@ def query_terms(question: str, tokenizer: Tokenizer, index: Index, ignore: froze
             unknown.append(term)
     if not unit and (m := re.search(r"(?:几|多少)([\u4e00-\u9fff])", search_form(question))):
         unit = m.group(1)
-    return QueryTerms(tuple(terms), tuple(weights), unit, tuple(unknown))
+    form = search_form(question)
+    counted = m.group(1)[:2] if (m := _COUNTED.search(form)) and not unit else ""
+    duration = re.search(r"多长时间|多久|多长", form) is not None
+    return QueryTerms(tuple(terms), tuple(weights), unit, tuple(unknown), counted, duration)
 
 
 def coverage(q: QueryTerms, text: str, context: str = "") -> float:
@@ -159,6 +166,10 @@ def type_bonus(qtype: str, q: QueryTerms, text: str) -> float:
     if qtype == "number":
         if q.unit and re.search(rf"{_NUM}\s*(?:余|多|个)?{re.escape(q.unit)}", text):
             return 0.4
+        if q.counted and re.search(rf"{_NUM}\s*[万千百]?(?:余|多)?(?:名|位|个|家)?{re.escape(q.counted)}", text):
+            return 0.4
+        if q.duration and _DURATION.search(text):
+            return 0.4
         return 0.15 if re.search(r"\d|[一二三四五六七八九十百千万两]{1,3}[个家名期支人场份项队等位]", text) else 0.0
     if qtype == "person":
         return 0.25 if _PERSON.search(text) else 0.0
@@ -171,11 +182,14 @@ def type_bonus(qtype: str, q: QueryTerms, text: str) -> float:
     return 0.0
 
 
-def candidates(index: Index, hits: Sequence[Hit]) -> list[Sentence]:
-    """Sentences of the retrieved chunks, each once (by article and offsets), in retrieval order."""
+def candidates(index: Index, hits: Sequence[Hit], whole_articles: int = 3) -> list[Sentence]:
+    """Sentences of the retrieved chunks, each once (by article and offsets), in retrieval order; the best
+    ``whole_articles`` articles contribute all their chunks (the answer is often a few sentences past the hit)."""
     seen: set[tuple[str, int]] = set()
     out: list[Sentence] = []
-    for rank, hit in enumerate(hits):
+    top = list(dict.fromkeys(h.article_id for h in hits))[:whole_articles]
+    extra = [Hit(c, 0.0, "article") for aid in top for c in index.chunks_of(aid)]
+    for rank, hit in enumerate([*hits, *extra]):
         article = index.articles.get(hit.article_id)
         if article is None:
             continue
@@ -216,8 +230,8 @@ def score(sentences: Sequence[Sentence], q: QueryTerms, qtype: str, question: st
     for s, cosine in zip(sentences, dense, strict=True):
         art = by_article.setdefault(s.article.id, article_coverage(q, s.article)) if q.terms else 0.0
         cov = coverage(q, s.text, s.article.heading) if q.terms else 0.0
-        bonus = type_bonus(qtype, q, s.text) + credit_bonus(question, s.text)
-        value = 0.6 * cov + 0.4 * art + bonus * (0.5 + cov) + dense_weight * dense_strength(cosine) + 0.1 / (1 + s.rank)
+        value = (0.6 * cov + 0.4 * art + type_bonus(qtype, q, s.text) * (0.5 + cov) + credit_bonus(question, s.text)
+                 + dense_weight * dense_strength(cosine) + 0.1 / (1 + s.rank))
         scored.append(Sentence(s.article, s.chunk, s.start, s.end, s.text, s.rank, value, art,
                                cosine if cosine is not None else 0.0))
     return sorted(scored, key=lambda s: (-s.score, s.rank, s.start))
@@ -231,7 +245,7 @@ _PHOTO_CREDIT = re.compile(r"^本报记者.{1,30}摄(影报道)?$")
 def credit_bonus(question: str, text: str) -> float:
     """Questions about who took the photos or wrote the report are answered by the credit lines."""
     if _ASKS_PHOTO.search(question) and _PHOTO_CREDIT.match(text):
-        return 0.6
+        return 1.0
     if _ASKS_BYLINE.search(question) and not _ASKS_PHOTO.search(question) and text.startswith("本报讯"):
-        return 0.4
+        return 0.8
     return 0.0

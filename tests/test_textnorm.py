@@ -1,0 +1,48 @@
+"""Text normalisation: display text (clean_line) and the keyword side's compare form (search_form)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.textnorm import clean_line, is_cjk, search_form, to_simplified
+
+
+@pytest.mark.parametrize(("raw", "clean"), [
+    # page 003 as printed: half-width brackets and commas around Chinese become full-width, spaces around them go
+    ("本报讯 (记者 王路曼) 近日,由密云区总工会", "本报讯（记者 王路曼）近日，由密云区总工会"),
+    ("在北京经济技术开发区(以下简称“经开区”)青年公寓", "在北京经济技术开发区（以下简称“经开区”）青年公寓"),
+    ("职工说:“好!”", "职工说：“好！”"),
+    ("时间:上午", "时间：上午"),
+    # numbers and Latin text keep their half-width punctuation
+    ("共有3,000人", "共有3,000人"),
+    ("会议于10:30开始", "会议于10:30开始"),
+    ("Hello, world!", "Hello, world!"),
+    ("理解 and 掌握", "理解 and 掌握"),
+    # full-width letters/digits become half-width; an ideographic space becomes one space; tabs and ends trimmed
+    ("２０２５年ＡＢＣ", "2025年ABC"),
+    ("工会\u3000新闻", "工会 新闻"),
+    ("\t 标题 \t", "标题"),
+])
+def test_clean_line(raw: str, clean: str) -> None:
+    assert clean_line(raw) == clean
+    assert clean_line(clean) == clean  # idempotent
+
+
+def test_is_cjk() -> None:
+    assert [is_cjk(c) for c in "中，“a1 𠀀"] == [True, True, True, False, False, False, True]
+    assert is_cjk("") is False
+
+
+def test_to_simplified() -> None:
+    assert to_simplified("門頭溝區總工會舉辦專題講座") == "门头沟区总工会举办专题讲座"
+    assert to_simplified("已经是简体") == "已经是简体"
+
+
+@pytest.mark.parametrize(("text", "form"), [
+    ("經開區ＡＢＣ，", "经开区abc,"),  # Traditional -> Simplified, NFKC, lower case
+    ("哪些區舉辦了集體協商比賽", "哪些区举办了集体协商比赛"),
+    ("Ｅ５ 工会", "e5 工会"),
+])
+def test_search_form(text: str, form: str) -> None:
+    assert search_form(text) == form
+    assert search_form(form) == form
