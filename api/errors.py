@@ -56,6 +56,8 @@ def describe_validation(errors: list[dict[str, Any]]) -> str:
         where = _where(tuple(err.get("loc", ())))
         if err.get("type") == "extra_forbidden":
             lines.append(f"unknown field {where!r}")
+        elif err.get("type") == "missing" and where == "body":
+            lines.append("the request body is empty; send a JSON object")
         elif err.get("type") == "missing":
             lines.append(f"missing field {where!r}")
         else:

@@ -76,11 +76,25 @@ def marker_check(result: Answer, articles: Mapping[str, Article]) -> tuple[bool,
 
 
 def _gate(lib: Library, result: Answer) -> tuple[bool, float]:
-    """(does ``refusal_threshold`` apply, by what factor) — mirrors :func:`rag.answer.answer`: the threshold gates
-    questions with lexical key terms (the dense path has its own), scaled down for list questions."""
-    q = query_terms(result.question_used, lib.tokenizer, lib.index)
+    """(does ``refusal_threshold`` apply to this answer, by what factor is it scaled).
+
+    Taken from ``extra["gate"]`` / ``extra["threshold_factor"]`` when the composer reports them; otherwise this
+    mirrors :func:`rag.answer.answer`: the threshold gates questions judged by their words (Chinese ones, or an
+    English question with glossary words), the dense path has its own; list questions ask for less.
+    """
+    extra = result.extra
+    if "gate" in extra and "threshold_factor" in extra:
+        return extra["gate"] == "coverage", float(extra["threshold_factor"])  # type: ignore[arg-type]
+    used = result.question_used
+    is_foreign = getattr(answer_module, "is_foreign", None)
+    bridge = getattr(answer_module, "bridge", None)
+    if is_foreign is not None and bridge is not None:
+        lexical = not is_foreign(used) or bool(bridge(used)[0])
+    else:  # the composer before English bridging
+        q = query_terms(used, lib.tokenizer, lib.index)
+        lexical = bool(q.terms) and q.total > 0
     scale = float(getattr(answer_module, "LIST_THRESHOLD_FACTOR", 1.0)) if result.question_type == "list" else 1.0
-    return bool(q.terms) and q.total > 0, scale
+    return lexical, scale
 
 
 def ask(lib: Library, query: Query, with_history: bool = True) -> AnswerRecord:

@@ -40,16 +40,30 @@ def to_article(doc: Document, source: str) -> Article:
 
 
 def ingest_documents(lib: Library, dataset: Dataset) -> int:
-    """Add the corpus documents the index does not hold yet; returns how many were added."""
-    s = lib.settings
+    """Add the corpus documents the index does not hold yet; returns how many were added.
+
+    Uses ``Library.ingest_articles`` when the library has one; otherwise repeats what ``Library.ingest_pages``
+    does after parsing (chunks, tokens, chunk vectors, and sentence vectors when they are configured).
+    """
     articles = [to_article(d, dataset.name) for d in dataset.corpus.values() if d.id not in lib.index.articles]
     if not articles:
         return 0
+    if hasattr(lib, "ingest_articles"):
+        lib.ingest_articles(articles)
+        return len(articles)
+    s = lib.settings
     chunks = [c for a in articles for c in chunk_article(a, s.chunk_size, s.chunk_overlap)]
     tokens = [lib.tokenizer(c.indexed_text) for c in chunks]
     vectors = embed_chunks(lib.embedder, chunks, s.embed_batch_size, s.progress)
+    extra = []
+    if getattr(s, "sentence_vectors", False):
+        from rag.ingest import embed_sentences
+        from rag.sentvec import article_sentences
+
+        keys = [key for a in articles for key in article_sentences(a)]
+        extra.append(embed_sentences(lib.embedder, articles, keys, s.embed_batch_size, s.progress))
     with store.writer_lock(lib.index_dir):
-        store.save(lib.index.with_articles(articles, chunks, tokens, vectors), lib.index_dir)
+        store.save(lib.index.with_articles(articles, chunks, tokens, vectors, *extra), lib.index_dir)
     lib.refresh()
     log.info("indexed %d documents (%d chunks) of %s", len(articles), len(chunks), dataset.name)
     return len(articles)

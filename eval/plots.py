@@ -72,9 +72,12 @@ def refusal_tradeoff(report: dict, path: Path) -> Path:
     frr = [row["false_refusal_rate"] or 0.0 for row in sweep]
     rec = [row["refusal_recall"] or 0.0 for row in sweep]
     left.plot(frr, rec, marker="o", markersize=4, color="tab:blue")
+    labelled: list[tuple[float, float]] = []
     for t, x, y in zip(ts, frr, rec, strict=True):
-        if round(t * 20) % 4 == 0 or abs(t - current) < 1e-9:
+        crowded = any(abs(x - a) < 0.04 and abs(y - b) < 0.04 for a, b in labelled)
+        if (round(t * 20) % 4 == 0 or abs(t - current) < 1e-9) and not crowded:
             left.annotate(f"{t:.2f}", (x, y), textcoords="offset points", xytext=(5, -10), fontsize=8)
+            labelled.append((x, y))
     cur = next((row for row in sweep if abs(row["threshold"] - current) < 1e-9), None)
     if cur:
         left.scatter([cur["false_refusal_rate"] or 0.0], [cur["refusal_recall"] or 0.0], s=120, facecolors="none",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rag import Library, Settings
 
-from .answer_metrics import answer_summary, threshold_sweep
+from .answer_metrics import THRESHOLDS, answer_summary, threshold_sweep
 from .answers import AnswerRecord, answer_all
 from .build_data import BEIR_DIR, SEEDS_DIR
 from .corpus import open_index
@@ -78,6 +78,18 @@ def _means(qrels: Qrels, run: Run) -> dict[str, float | None]:
     return {m: mean(v.values()) for m, v in ranx_per_query(qrels, run).items()}
 
 
+def retrieve_all(ctx: Context, names: tuple[str, ...], progress: bool) -> None:
+    """Every query through BM25, dense (both needed for tuning) and the named retrievers, into ``ctx.chunks``."""
+    everything = list(ctx.dataset.queries.values())
+    encoder = PrimedEncoder(ctx.lib.embedder, ctx.lib.encode)
+    encoder.prime([search_text(q) for q in everything] + [q.text.strip() for q in everything if q.history],
+                  ctx.settings.embed_batch_size, progress)
+    ctx.lib.encode = encoder  # answers search through the library: let them use the primed vectors too
+    for name in dict.fromkeys(("bm25", "dense", *names)):
+        ctx.chunks[name] = chunk_run(build(ctx.lib, ctx.spec(name), encoder), everything, progress=progress,
+                                     label=name)
+
+
 def retrieval_section(ctx: Context, names: tuple[str, ...]) -> dict:
     qrels = ctx.dataset.qrels_for(ctx.split)
     out: dict[str, dict] = {"metrics": {}, "recall_curve": {}, "per_query": {}}
@@ -128,7 +140,7 @@ def answers_section(ctx: Context, progress: bool) -> tuple[dict, list[AnswerReco
     records = answer_all(ctx.lib, queries, progress)
     by_id: Mapping[str, Query] = ctx.dataset.queries
     summary = answer_summary(records, by_id, ctx.settings.refusal_threshold)
-    summary["sweep"] = threshold_sweep(records, by_id)
+    summary["sweep"] = threshold_sweep(records, by_id, sorted({*THRESHOLDS, ctx.settings.refusal_threshold}))
     return summary, records
 
 
@@ -153,21 +165,14 @@ def evaluate(config: EvalConfig) -> dict:
         settings = Settings(**overrides)
         lib = open_index(settings, dataset if config.dataset else None, config.seeds_dir)
         validate(dataset, lib.index.articles)
-        timing["index"] = time.perf_counter() - started
+        timing["model_and_index"] = time.perf_counter() - started
         ctx = Context(dataset, lib, settings, config.split)
 
         t = time.perf_counter()
-        everything = list(dataset.queries.values())
-        encoder = PrimedEncoder(lib.embedder, lib.encode)
-        encoder.prime([search_text(q) for q in everything] + [q.text.strip() for q in everything if q.history],
-                      settings.embed_batch_size, config.progress)
-        lib.encode = encoder  # answers search through the library: let them use the primed vectors too
         names = tuple(dict.fromkeys(config.retrievers))
-        for name in dict.fromkeys(("bm25", "dense", *names)):
-            ctx.chunks[name] = chunk_run(build(lib, ctx.spec(name), encoder), everything, progress=config.progress,
-                                         label=name)
+        retrieve_all(ctx, names, config.progress)
         retrieval = retrieval_section(ctx, names)
-        tuning = tuning_section(ctx, config.progress) if {"bm25", "dense"} <= set(ctx.chunks) else {}
+        tuning = tuning_section(ctx, config.progress)
         timing["retrieval"] = time.perf_counter() - t
 
         t = time.perf_counter()

@@ -116,10 +116,12 @@ def _answers(report: dict) -> str:
         [f"follow-ups without history ({a['n_followups']})", a["followup_gold_without_history"]],
         ["seconds per answer (mean / max)", f"{a['seconds_mean']:.2f} / {a['seconds_max']:.2f}"],
     ]
-    sweep = [[row["threshold"], row["refusal_recall"], row["false_refusal_rate"], row["refusal_precision"],
-              row["gold_fact_rate"]] for row in a["sweep"] if round(row["threshold"] * 20) % 2 == 0]
+    sweep = [[f"{row['threshold']:.2f}" + (" *" if abs(row["threshold"] - a["threshold"]) < 1e-9 else ""),
+              row["refusal_recall"], row["false_refusal_rate"], row["refusal_precision"],
+              row["gold_fact_rate"]] for row in a["sweep"]
+             if round(row["threshold"] * 10, 6).is_integer() or abs(row["threshold"] - a["threshold"]) < 1e-9]
     return (f"Answers ({a['n']} questions, refusal_threshold {a['threshold']})\n{table(['metric', 'value'], rows)}"
-            f"\n\nRefusal threshold sweep (one run, coverage per question)\n"
+            f"\n\nRefusal threshold sweep (one run, coverage per question; * = configured)\n"
             f"{table(['threshold', 'refusal recall', 'false refusals', 'refusal precision', 'gold rate'], sweep)}")
 
 

@@ -53,14 +53,23 @@ class Settings(BaseSettings):
     bm25_weight: float = 0.5
     dense_weight: float = 0.5
     candidates: int = 50
-    ann_threshold: int = 200_000
+    ann_threshold: int = 200_000  # exact search below this many chunks, an approximate index above
+    ann_kind: Literal["ivf", "hnsw"] = "ivf"  # IVF builds ~20x faster here; HNSW searches faster at equal recall
+    ann_target_recall: float = 0.98  # the search knob (nprobe / efSearch) is the smallest reaching this recall@10
+    ivf_nlist: int = 0  # 0: sqrt(chunks)
     hnsw_m: int = 32
     hnsw_ef_search: int = 128
     query_cache_size: int = 1024
 
+    # search backend: the embedded FAISS + bm25s index, or a Milvus (Lite file or cluster URI); see docs/milvus.md
+    backend: Literal["embedded", "milvus"] = "embedded"
+    milvus_uri: str = "var/milvus.db"
+    milvus_token: str | None = None
+    milvus_collection: str = "ghnews_chunks"
+
     # answers
     answer_k: int = 8
-    refusal_threshold: float = 0.5
+    refusal_threshold: float = 0.45
     dense_refusal_threshold: float = 0.765
     llm_base_url: str | None = None
     llm_model: str = "gpt-4o-mini"

@@ -12,24 +12,27 @@ import numpy as np
 
 from embeddings.base import Embedder
 
+from . import ann
+from .ann import AnnParams, ExactIP
 from .bm25 import filter_mask
 from .types import Chunk, Filters, Hit
 
 log = logging.getLogger(__name__)
 
 
-def build_faiss(vectors: np.ndarray, ann_threshold: int, hnsw_m: int = 32, ef_search: int = 128) -> faiss.Index:
-    """Exact inner product below ``ann_threshold`` vectors, HNSW above it."""
-    dim = vectors.shape[1]
-    if len(vectors) >= ann_threshold:
-        index = faiss.IndexHNSWFlat(dim, hnsw_m, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 80
-        index.hnsw.efSearch = ef_search
-    else:
-        index = faiss.IndexFlatIP(dim)
-    if len(vectors):
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    return index
+def build_faiss(vectors: np.ndarray, ann_threshold: int, hnsw_m: int = 32, ef_search: int = 128,
+                ann_params: AnnParams | None = None) -> faiss.Index | ExactIP:
+    """Exact inner product below ``ann_threshold`` vectors (over ``vectors`` itself, no copy); above it an
+    approximate index (``ann_params.kind``: IVF-Flat or HNSW) tuned to recall@10 >= ``ann_params.target``."""
+    if len(vectors) < ann_threshold:
+        return ExactIP(vectors)
+    return build_tuned(vectors, ann_params or AnnParams(kind="hnsw", hnsw_m=hnsw_m, ef_search=ef_search))[0]
+
+
+def build_tuned(vectors: np.ndarray, params: AnnParams) -> tuple[faiss.Index, dict]:
+    """An approximate index with its search knob set by :func:`rag.ann.tune`, and the tuning sweep."""
+    index = ann.build(vectors, params)
+    return index, ann.tune(index, vectors, target=params.target)
 
 
 class QueryCache:

@@ -52,9 +52,10 @@ def prepare(pages: Sequence[PageText], known_ids: set[str], tokenizer: Callable[
         except RagError as exc:
             batch.results.append(PageResult(page.source, error=exc.message, encoding=page.encoding))
             continue
-        added = [a for a in articles if a.id not in seen]
-        dups = [a for a in articles if a.id in seen]
-        seen.update(a.id for a in added)
+        added, dups = [], []
+        for a in articles:  # an article printed twice on one page is added once
+            (dups if a.id in seen else added).append(a)
+            seen.add(a.id)
         batch.results.append(PageResult(page.source, tuple(added), tuple(dups), encoding=page.encoding))
         for article in added:
             batch.articles.append(article)
@@ -70,8 +71,10 @@ def embed_texts(embedder: Embedder, texts: Sequence[str], batch_size: int = 16, 
     """Passage vectors in batches, with a progress bar."""
     out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
     bar = tqdm(total=len(texts), desc=desc, unit="text", disable=not progress or not texts)
-    for start in range(0, len(texts), batch_size):
-        part = texts[start : start + batch_size]
+    # hand the model blocks of many batches: it sorts each block by length, so batches pad less
+    block = batch_size * 16
+    for start in range(0, len(texts), block):
+        part = texts[start : start + block]
         out[start : start + len(part)] = embedder.embed_documents(list(part))
         bar.update(len(part))
     bar.close()

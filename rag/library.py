@@ -16,6 +16,7 @@ from pathlib import Path
 from embeddings.base import Embedder
 
 from . import store
+from .ann import params_from_settings
 from .config import Settings
 from .dense import QueryCache
 from .errors import IndexNotReadyError, InputError, NotFoundError, PageError
@@ -54,6 +55,7 @@ class Library:
         self._write_lock = threading.Lock()
         self._version: str | None = None
         self._index = self._load_or_empty()
+        self._milvus = None  # the Milvus collection when settings.backend == "milvus" (opened on first use)
 
     @classmethod
     def open(cls, settings: Settings) -> Library:
@@ -73,10 +75,11 @@ class Library:
 
     def _load_or_empty(self) -> Index:
         try:
-            index, self._version = store.load(self.index_dir, self.embedder.name, self.settings.ann_threshold)
+            index, self._version = store.load(self.index_dir, self.embedder.name, self.settings.ann_threshold,
+                                              params_from_settings(self.settings))
         except IndexNotReadyError:
             self._version = None
-            return Index.empty(self.meta, self.settings.ann_threshold)
+            return Index.empty(self.meta, self.settings.ann_threshold, params_from_settings(self.settings))
         if index.meta.tokenizer != self.tokenizer.name:
             log.warning("tokeniser changed (%s -> %s): re-tokenising", index.meta.tokenizer, self.tokenizer.name)
             index = index.retag(self.meta, self.tokenizer)
@@ -124,6 +127,8 @@ class Library:
                 new = base.with_articles(batch.articles, batch.chunks, batch.tokens, vectors, sentences)
                 self._version = store.save(new, self.index_dir)
                 self._index = new
+                if s.backend == "milvus":
+                    self.milvus().upsert(batch.chunks, vectors)
             return batch.results
 
     def ingest_paths(self, paths: Iterable[str | Path]) -> list[PageResult]:
@@ -143,11 +148,34 @@ class Library:
             new = self._index.without([article_id])
             self._version = store.save(new, self.index_dir)
             self._index = new
+            if self.settings.backend == "milvus":
+                self.milvus().delete_articles([article_id])
             return article
 
     # -- reads ---------------------------------------------------------------------------------------------
+    def milvus(self):
+        """The Milvus collection (``RAG_BACKEND=milvus``), created and filled from the local index on first use."""
+        if self._milvus is None:
+            from .milvus import MilvusCollection
+
+            s = self.settings
+            collection = MilvusCollection(s.milvus_uri, s.milvus_collection, self.embedder.dim, s.milvus_token,
+                                          self.tokenizer)
+            collection.create()
+            if collection.count() == 0 and len(self._index):
+                collection.upsert(self._index.chunks, self._index.vectors)
+            self._milvus = collection
+        return self._milvus
+
     def retriever(self, name: str | None = None):
         s = self.settings
+        if s.backend == "milvus":
+            from .bm25 import BM25Retriever
+            from .milvus import MilvusRetriever
+
+            return MilvusRetriever(self.milvus(), name or s.retriever, self.encode, rrf_k=s.rrf_k,
+                                   candidates=s.candidates,
+                                   keyword=BM25Retriever(self._index.chunks, self._index.bm25, self.tokenizer))
         return self._index.retriever(name or s.retriever, self.tokenizer, self.encode, fusion=s.fusion,
                                      rrf_k=s.rrf_k, weights=(s.bm25_weight, s.dense_weight),
                                      candidates=s.candidates)

@@ -88,15 +88,38 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _traditional_chars() -> frozenset[str]:
+    """Characters OpenCC's t2s would change (from its character and phrase tables)."""
+    from pathlib import Path
+
+    import opencc
+
+    chars: set[str] = set()
+    folder = Path(opencc.__file__).parent / "dictionary"
+    for name in ("TSCharacters.txt", "TSPhrases.txt"):
+        path = folder / name
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                key, _, values = line.partition("\t")
+                if key and values.split(" ")[0] != key:
+                    chars.update(key)
+    return frozenset(chars)
+
+
 def to_simplified(text: str) -> str:
-    """Traditional → Simplified Chinese (OpenCC ``t2s``).
+    """Traditional → Simplified Chinese (OpenCC ``t2s``); text with no Traditional character is returned as is
+    (the pure-Python converter is slow, and almost everything the index holds is already Simplified).
 
     >>> to_simplified("哪些區舉辦了集體協商比賽")
     '哪些区举办了集体协商比赛'
     """
+    if _traditional_chars().isdisjoint(text):
+        return text
     return _t2s().convert(text)
 
 
+@lru_cache(maxsize=65536)
 def search_form(text: str) -> str:
     """The form the keyword side compares: NFKC, Simplified, lower case.
 

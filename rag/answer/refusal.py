@@ -47,7 +47,8 @@ def missing_entities(question: str, articles: Sequence[Article], tokenizer: Toke
 _CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_NUMBER = re.compile(r"[零一二两三四五六七八九十百千]+")
 _UNITS = "周年|等奖|公里|公斤|平方米|小时|分钟|万元|亿元|年|月|日|号|场|届|次|期|轮|名|个|家|支|人|位|项|批|天|岁|盒|份|所|队|度|元|米|座|辆|台|本|件|篇|张|套|吨|亩|斤"
-_NUMERIC = re.compile(rf"第?(?:\d+|[零一二两三四五六七八九十百千]+)(?:{_UNITS})")
+# matches start only where a number starts, so a long digit run is scanned once, not once per digit
+_NUMERIC = re.compile(rf"(?<![\d零一二两三四五六七八九十百千])第?(?:\d+|[零一二两三四五六七八九十百千]+)(?:{_UNITS})")
 _ASKED_UNIT = re.compile(rf"(?:多少|几)({_UNITS}|钱)|(涨幅|增幅|比例|百分比|增长率|占比)")
 _UNIT_ALIASES = {"人": ("人", "名", "位"), "名": ("名", "人", "位"), "位": ("位", "名", "人"), "家": ("家", "所", "个"),
                  "队": ("队", "支"), "支": ("支", "队"), "钱": ("元", "万元", "亿元"), "元": ("元", "万元", "亿元")}

@@ -1,0 +1,144 @@
+"""Build a synthetic index of N chunks: ingest-stage throughput on a sample, then the whole corpus (its vectors
+derived, see :mod:`rag.bench.vectors`), saved as a normal index directory."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from embeddings.base import Embedder
+
+from .. import store
+from ..ann import params_from_settings
+from ..chunking import chunk_article
+from ..config import Settings
+from ..index import Index, IndexMeta
+from ..ingest import embed_chunks
+from ..parse import parse_page
+from ..sentvec import SentenceTable, article_sentences
+from ..tokenize import Tokenizer
+from .corpus import Seeds, generate_pages
+from .fasttok import MemoTokenizer
+from .timing import Timer, peak_rss_mb, rate_runs
+from .vectors import Mixer, calibrate
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Corpus:
+    articles: list
+    chunks: list
+    tokens: list
+    page_of: list  # the SyntheticPage each chunk came from
+    pages: int
+
+
+def make_corpus(seeds: Seeds, n_chunks: int, tokenizer, settings: Settings, seed: int = 1) -> Corpus:
+    """Pages from the generator, through the real parser and chunker, until ``n_chunks`` chunks (deduplicated)."""
+    corpus = Corpus([], [], [], [], 0)
+    seen: set[str] = set()
+    for page in generate_pages(seeds, seed):
+        corpus.pages += 1
+        for article in parse_page(page.text, page.page.source):
+            if article.id in seen:
+                continue
+            seen.add(article.id)
+            corpus.articles.append(article)
+            for chunk in chunk_article(article, settings.chunk_size, settings.chunk_overlap):
+                corpus.chunks.append(chunk)
+                corpus.tokens.append(tokenizer(chunk.indexed_text))
+                corpus.page_of.append(page)
+        if len(corpus.chunks) >= n_chunks:
+            return corpus
+    raise AssertionError("unreachable")
+
+
+def sentence_table(corpus: Corpus, mixer: Mixer) -> SentenceTable:
+    keys, texts, titles, pages = [], [], [], []
+    page_of_article = {}
+    for chunk, page in zip(corpus.chunks, corpus.page_of, strict=True):
+        page_of_article.setdefault(chunk.article_id, page)
+    for article in corpus.articles:
+        for key in article_sentences(article):
+            keys.append(key)
+            texts.append(article.body[key[1] : key[2]])
+            titles.append(article.title)
+            pages.append(page_of_article[article.id])
+    return SentenceTable(tuple(keys), mixer.sentences_of(texts, titles, pages))
+
+
+def stage_rates(seeds: Seeds, embedder: Embedder, tokenizer: Tokenizer, settings: Settings, runs: int,
+                sample_chunks: int = 300, embed_chunks_n: int = 32) -> dict:
+    """Chunks per second of each ingest stage, over the real code on a sample of synthetic pages."""
+    pages = []
+    count = 0
+    for page in generate_pages(seeds, seed=99):
+        pages.append(page)
+        count += sum(len(chunk_article(a, settings.chunk_size, settings.chunk_overlap))
+                     for a in parse_page(page.text, page.page.source))
+        if count >= sample_chunks:
+            break
+    articles = [a for p in pages for a in parse_page(p.text, p.page.source)]
+    chunks = [c for a in articles for c in chunk_article(a, settings.chunk_size, settings.chunk_overlap)]
+    n = len(chunks)
+    meta = IndexMeta(embedder.name, embedder.dim, settings.chunk_size, settings.chunk_overlap, tokenizer.name)
+    tokens = [tokenizer(c.indexed_text) for c in chunks]
+    vectors = np.random.default_rng(0).standard_normal((n, embedder.dim)).astype(np.float32)
+    sample = chunks[:embed_chunks_n]
+    return {
+        "sample_chunks": n,
+        "parse": rate_runs(lambda: len([a for p in pages for a in parse_page(p.text, p.page.source)]) and n, runs),
+        "chunk": rate_runs(lambda: len([c for a in articles for c in chunk_article(a, settings.chunk_size,
+                                                                                  settings.chunk_overlap)]), runs),
+        "tokenise": rate_runs(lambda: len([tokenizer(c.indexed_text) for c in chunks]), runs),
+        "embed": rate_runs(lambda: len(embed_chunks(embedder, sample, settings.embed_batch_size, False)), runs),
+        "embed_chunks": len(sample),
+        "index": rate_runs(lambda: len(Index.empty(meta).with_articles(articles, chunks, tokens, vectors)), runs),
+    }
+
+
+def build_size(n_chunks: int, seeds: Seeds, seed_vecs: np.ndarray, embedder: Embedder, settings: Settings,
+               out_dir: Path, runs: int, sentence_vectors: bool) -> dict:
+    tokenizer = Tokenizer(settings.user_dict)
+    result: dict = {"size": n_chunks}
+    result["ingest_rates"] = stage_rates(seeds, embedder, tokenizer, settings, runs)
+    memo = MemoTokenizer(tokenizer)
+    with Timer() as t:
+        corpus = make_corpus(seeds, n_chunks, memo, settings)
+    result["corpus"] = {"pages": corpus.pages, "articles": len(corpus.articles), "chunks": len(corpus.chunks),
+                        "seconds": round(t.seconds, 1),
+                        "vocabulary": len({tok for row in corpus.tokens[:20000] for tok in row})}
+    check = min(200, len(corpus.chunks))
+    result["memo_tokeniser_mismatches"] = sum(tokenizer(c.indexed_text) != corpus.tokens[i]
+                                             for i, c in enumerate(corpus.chunks[:check]))
+    mixer = Mixer(seeds, seed_vecs)
+    with Timer() as t:
+        vectors = mixer.chunks(corpus.chunks, corpus.page_of)
+        sentences = sentence_table(corpus, mixer) if sentence_vectors else None
+    result["derive_seconds"] = round(t.seconds, 1)
+    real = embed_chunks(embedder, corpus.chunks[:32], settings.embed_batch_size, False)
+    result["derived_vs_real_cosine"] = calibrate(vectors[:32], real)
+    meta = IndexMeta(embedder.name, embedder.dim, settings.chunk_size, settings.chunk_overlap, tokenizer.name)
+    del corpus.page_of
+    with Timer() as t:
+        index = Index.empty(meta, settings.ann_threshold, params_from_settings(settings)).with_articles(
+            corpus.articles, corpus.chunks, corpus.tokens, vectors, sentences)
+    result["index_build"] = {"seconds": round(t.seconds, 2), "chunks_per_s": round(len(index) / t.seconds, 1),
+                             "ann": type(index.ann).__name__, "ann_tuning": index.ann_tuning,
+                             "sentences": len(index.sentences)}
+    del corpus
+    index_dir = out_dir / f"index-{n_chunks}"
+    shutil.rmtree(index_dir, ignore_errors=True)
+    with Timer() as t, store.writer_lock(index_dir):
+        store.save(index, index_dir)
+    version = index_dir / (store.current_version(index_dir) or "")
+    result["save_seconds"] = round(t.seconds, 2)
+    result["disk_mb"] = round(sum(p.stat().st_size for p in version.rglob("*") if p.is_file()) / 2**20, 1)
+    result["index_dir"] = str(index_dir)
+    result["peak_rss_build_mb"] = peak_rss_mb()
+    return result

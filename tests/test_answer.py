@@ -1,0 +1,101 @@
+"""The answer composer on the seeds with the real model: one question per type, follow-ups, other scripts and
+languages, refusals, and the citation check on every answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag import Library
+from rag.answer import REFUSAL, answer
+from rag.answer.verify import MARKER, verify
+from rag.types import Answer
+
+pytestmark = pytest.mark.slow
+
+
+def _checked(lib: Library, result: Answer) -> Answer:
+    """Every marker resolves to a citation whose snippet is the article text at its offsets."""
+    _, used, problems = verify(result.answer, result.citations, lib.index.articles)
+    assert problems == [], problems
+    assert [c.n for c in used] == [c.n for c in result.citations]
+    for c in result.citations:
+        assert lib.index.articles[c.article_id].body[c.start : c.end] == c.snippet
+        assert c.snippet in c.text
+    assert {int(n) for n in MARKER.findall(result.answer)} == {c.n for c in result.citations}
+    return result
+
+
+def ask(lib: Library, question: str, history: list[dict] | None = None) -> Answer:
+    return _checked(lib, answer(lib, question, history))
+
+
+def test_list_names_each_contest_district_once_and_cites_its_article(real_library: Library) -> None:
+    result = ask(real_library, "哪些区举办了集体协商比赛？")
+    assert result.answerable and result.question_type == "list"
+    head, *items = result.answer.splitlines()
+    assert head.startswith("以下2个区")
+    names = {line.split("（")[0].split(". ", 1)[1] for line in items}
+    assert names == {"通州区", "昌平区"}
+    for line, citation in zip(items, result.citations, strict=True):
+        article = real_library.index.articles[citation.article_id]
+        assert "赛" in article.title and line.split(". ", 1)[1].split("（")[0] in article.districts
+    for other in ("东城区", "顺义区", "大兴区"):  # collective bargaining or contests, but not both
+        assert other not in result.answer
+
+
+@pytest.mark.parametrize(("question", "qtype", "fact"), [
+    ("密云区工匠学院今年计划开展几期素质培训班？", "number", "5期"),
+    ("谁被聘为密云区工匠学院院长？", "person", "王晓欧"),
+    ("首华置业公司工会组织职工去哪里健步走？", "place", "奥林匹克森林公园"),
+    ("怀柔区总工会读书分享会的主题是什么？", "event_name", "书香润初心·悦读强担当"),
+    ("体验插花艺术那组照片是谁拍的？", "person", "刘欣欣"),
+])
+def test_the_answer_bearing_sentence_comes_first(real_library: Library, question: str, qtype: str, fact: str) -> None:
+    result = ask(real_library, question)
+    assert result.answerable and result.question_type == qtype
+    assert fact in result.citations[0].snippet
+    assert result.answer.startswith(result.citations[0].snippet)
+
+
+def test_how_questions_get_one_to_three_relevant_sentences(real_library: Library) -> None:
+    result = ask(real_library, "经开区总工会如何打造企业与职工的共享型服务生态圈？")
+    assert result.question_type == "how" and 1 <= len(result.citations) <= 3
+    assert "线上平台" in result.citations[0].snippet
+
+
+def test_follow_up_with_a_pronoun_is_rewritten_and_answered(real_library: Library) -> None:
+    history = [{"role": "user", "content": "密云区工匠学院是什么时候成立的？"},
+               {"role": "assistant", "content": "近日，密云区工匠学院正式开班。[1]"}]
+    result = ask(real_library, "它今年计划开几期培训班？", history)
+    assert result.question_used == "密云区工匠学院今年计划开几期培训班？"
+    assert "5期" in result.answer
+
+
+def test_what_about_follow_up_swaps_the_district(real_library: Library) -> None:
+    history = [{"role": "user", "content": "通州区举办了什么比赛？"}]
+    result = ask(real_library, "那昌平区的呢？", history)
+    assert result.question_used == "昌平区举办了什么比赛？"
+    assert "昌平区集体协商技能大赛" in result.answer
+
+
+def test_traditional_question_gets_a_simplified_answer(real_library: Library) -> None:
+    result = ask(real_library, "密雲區工匠學院院長是誰？")
+    assert result.answerable and "王晓欧" in result.answer and "學院" not in result.answer
+
+
+def test_english_question_is_answered_from_the_chinese_text(real_library: Library) -> None:
+    result = ask(real_library, "Who was appointed dean of the Miyun craftsman college?")
+    assert result.answerable and "王晓欧" in result.citations[0].snippet
+
+
+@pytest.mark.parametrize("question", [
+    "海淀区总工会举办了哪些活动？",          # a district the pages never cover
+    "上海市总工会组织了什么比赛？",          # a city outside the corpus
+    "火星上有多少座城市？",                  # off-topic, and no number of 座 anywhere
+    "通州区集体协商大赛的二等奖是哪支队伍？",  # the article names only the first prize
+])
+def test_unanswerable_questions_are_refused_with_related_articles_only(real_library: Library, question: str) -> None:
+    result = answer(real_library, question)
+    assert not result.answerable
+    assert result.answer == REFUSAL and result.citations == ()
+    assert len(result.related) <= 3
