@@ -31,8 +31,8 @@ from rag.parse import parse_page
 
 pytestmark = pytest.mark.slow
 
-COPIES = 4  # variants of each seed page in the batch: ~120 new articles
-SLOW_ENV = {"progress": "true", "embed_batch_size": 2}  # a progress bar to watch; small batches, a longer window
+COPIES = 10  # variants of each seed page in the batch: ~280 new articles, ~700 chunks
+SLOW_ENV = {"progress": "true", "embed_batch_size": 1}  # a progress bar to watch; tiny batches, a longer window
 
 
 @dataclass(frozen=True)
@@ -150,8 +150,11 @@ def test_sigkill_leaves_old_or_new_state_and_reingest_completes(workload: Worklo
 
     after = load_state(index_dir)  # loads, and is whole (see load_state)
     assert content(after) in (content(workload.old), content(workload.new)), after
+    print(f"{point}: restarted on the {'old' if content(after) == content(workload.old) else 'new'} state")
     if point.startswith("embedding") and not kill.wrote_before_kill:
         assert after == workload.old  # nothing was written: the very same version is live
+    if point in ("embedding, at its start", "embedding, past half the chunks"):
+        assert not kill.wrote_before_kill, "the kill came after embedding; make the batch bigger"
     if point.startswith("writing") and point != "writing, renamed into place":
         assert after.version == workload.old.version  # CURRENT is swapped only after the new version is complete
 

@@ -1,8 +1,7 @@
 """Bad input through the real server: every malformed, hostile or odd request gets a clear 4xx in the one error
 shape (or, when the input is odd but legitimate, an answer), and never a 500.
 
-Runs against the shared subprocess server (``api_server.shared_server``); nothing here writes to its index. The
-last tests pin two bugs in ``rag/`` (strict xfail) that this API guards against at its edge.
+Runs against the shared subprocess server (``api_server.shared_server``); nothing here writes to its index.
 """
 
 from __future__ import annotations
@@ -244,9 +243,11 @@ def test_an_id_of_the_right_shape_that_does_not_exist_is_404(client, auth):
     assert error_of(client.delete("/api/articles/ffffffffffffffff", headers=auth), 404)["code"] == "not_found"
 
 
-# -- bugs in rag/ that the API now guards against at its edge -------------------------------------------------
+# -- regressions: bugs this module found in rag/ (fixed there) ---------------------------------------------------
 
 def test_numeric_check_is_linear_in_the_question_length():
+    """rag/answer/refusal.py's numeric pattern used to backtrack quadratically on long digit runs: with the follow-up
+    rewrite folding a 20 000-character earlier turn into the question, one /api/ask cost ~20 s of CPU."""
     from rag.answer.refusal import missing_numbers
 
     started = time.perf_counter()

@@ -17,7 +17,7 @@ from .compose import Draft, list_answer, sentences_answer
 from .english import bridge, is_foreign
 from .evidence import Sentence, candidates, query_terms, score
 from .qtype import classify, list_target
-from .refusal import asked_unit_absent, missing_entities, missing_numbers
+from .refusal import asked_unit_absent, missing_entities, missing_numbers, role_holder_absent
 from .rewrite import rewrite
 from .verify import verify
 
@@ -107,10 +107,14 @@ def answer(lib, question: str, history: Sequence[dict] | None = None, k: int | N
     missing = missing_entities(used, top_articles, lib.tokenizer) + missing_numbers(used, answer_articles)
     if qtype == "number" and (unit := asked_unit_absent(used, _sentences_of(ranked, answer_articles))):
         missing.append(f"a number of {unit}")
-    signals = {"coverage": round(max(s.coverage for s in ranked[:10]) * q.known_share, 4),
-               "cosine": round(max(s.cosine for s in ranked[:10]), 4), "missing": missing}
+    if qtype == "person" and (role := role_holder_absent(used, _sentences_of(ranked, top_articles[:5]))):
+        missing.append(role)
     # a list question's items each meet only part of its wording ("外卖员、快递员或…"), so it asks for less
-    threshold = settings.refusal_threshold * (LIST_THRESHOLD_FACTOR if qtype == "list" else 1.0)
+    factor = LIST_THRESHOLD_FACTOR if qtype == "list" else 1.0
+    threshold = settings.refusal_threshold * factor
+    signals = {"coverage": round(max(s.coverage for s in ranked[:10]) * q.known_share, 4),
+               "cosine": round(max(s.cosine for s in ranked[:10]), 4), "missing": missing,
+               "gate": "coverage" if lexical else "cosine", "threshold_factor": factor}
     weak = (signals["coverage"] < threshold if lexical else signals["cosine"] < settings.dense_refusal_threshold)
     if missing or weak:
         log.info("refused %r: %s", used, signals)

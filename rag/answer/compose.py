@@ -118,8 +118,10 @@ def list_answer(question: str, ranked: Sequence[Sentence], q: QueryTerms, kind: 
             continue
         a = s.article
         name = _label(kind, a, question)
-        # cite the best sentence of this article that names the item, if any does
-        naming = [t for t in ranked if t.article.id == a.id and _mentions(name, t.text)]
+        if kind == "district" and name == a.title:
+            continue  # a district list lists districts: an article about none is not an item
+        # a place is cited where the sentence names it; otherwise the article's best sentence
+        naming = [t for t in ranked if t.article.id == a.id and _mentions(name, t.text)] if kind != "organisation" else []
         key = name if kind == "district" else f"{name}\x00{aid}"
         items.setdefault(key, []).append(naming[0] if naming else s)
     if len(items) < 2:

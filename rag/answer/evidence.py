@@ -94,6 +94,7 @@ class QueryTerms:
     unknown: tuple[str, ...] = ()  # content words the corpus never uses ("火星"), or typos
     counted: str = ""  # what a number question counts ("职工" in "惠及多少职工")
     duration: bool = False  # "多长时间" / "多久"
+    alternatives: tuple[tuple[str, str], ...] = ()  # "绿豆或者绿豆汤": either counts for the first
 
     @property
     def known_share(self) -> float:
@@ -111,8 +112,10 @@ class QueryTerms:
 def query_terms(question: str, tokenizer: Tokenizer, index: Index, ignore: frozenset[str] = frozenset()) -> QueryTerms:
     """Key terms of the question with idf weights; terms the corpus never uses weigh nothing."""
     terms, weights, unit, unknown = [], [], "", []
+    alternatives = _alternatives(tokenizer, question)
+    merged = {b for _a, b in alternatives}
     for term in tokenizer.terms(question):
-        if term in ignore:
+        if term in ignore or term in merged:
             continue
         if m := _QUESTION_WORDS.match(term):
             rest = term[m.end() :]
@@ -132,7 +135,21 @@ def query_terms(question: str, tokenizer: Tokenizer, index: Index, ignore: froze
     form = search_form(question)
     counted = m.group(1)[:2] if (m := _COUNTED.search(form)) and not unit else ""
     duration = re.search(r"多长时间|多久|多长", form) is not None
-    return QueryTerms(tuple(terms), tuple(weights), unit, tuple(unknown), counted, duration)
+    return QueryTerms(tuple(terms), tuple(weights), unit, tuple(unknown), counted, duration,
+                      tuple((a, b) for a, b in alternatives if a in terms))
+
+
+_OR = {"或", "或者", "还是", "或是"}
+
+
+def _alternatives(tokenizer: Tokenizer, question: str) -> list[tuple[str, str]]:
+    """Pairs joined by 或/或者/还是 in the question ("绿豆或者绿豆汤" → ("绿豆", "绿豆汤"))."""
+    words = [w for w in tokenizer._jieba.cut(search_form(question)) if w.strip()]
+    pairs = []
+    for i, word in enumerate(words[1:-1], start=1):
+        if word in _OR:
+            pairs.append((words[i - 1], words[i + 1]))
+    return pairs
 
 
 def coverage(q: QueryTerms, text: str, context: str = "") -> float:
@@ -144,11 +161,13 @@ def coverage(q: QueryTerms, text: str, context: str = "") -> float:
     if not q.terms:
         return 0.0
     text, context = search_form(text), search_form(context)
+    alternatives = dict(q.alternatives)
     got = 0.0
     for term, weight in zip(q.terms, q.weights, strict=True):
-        if _present(term, text):
+        other = alternatives.get(term, "")
+        if _present(term, text) or (other and _present(other, text)):
             got += weight
-        elif context and _present(term, context):
+        elif context and (_present(term, context) or (other and _present(other, context))):
             got += weight / 2
     return got / q.total
 

@@ -106,3 +106,24 @@ def asked_unit_absent(question: str, sentences: Sequence[str]) -> str:
         units = "|".join(_UNIT_ALIASES.get(unit, (unit,)))
         pattern = re.compile(rf"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]+)\s*(?:余|多)?\s*(?:万|千|百)?(?:{units})")
     return "" if any(pattern.search(search_form(s)) for s in sentences) else unit
+
+
+_ROLE_QUESTION = re.compile(r"([\u4e00-\u9fff]{2,12}?)(?:的)?(主席|书记|主任|院长|校长|局长|经理|队长|社长|会长)"
+                            r"(?:是谁|叫什么|是哪位|姓什么|叫啥)")
+
+
+def role_holder_absent(question: str, sentences: Sequence[str]) -> str:
+    """For "<organisation>的<role>是谁": the role when no sentence names that role (a deputy, 副…, is not it)
+    of that organisation, else "".
+
+    >>> role_holder_absent("北京市总工会主席是谁？", ["北京市总工会党组书记、副主席王红兵出席。"])
+    '北京市总工会主席'
+    >>> role_holder_absent("中铁六局的工会主席是谁？", ["中铁六局党委副书记、工会主席韩凤凯表示"])
+    ''
+    """
+    m = _ROLE_QUESTION.search(search_form(question))
+    if not m:
+        return ""
+    org, role = m.group(1).split("的")[0], m.group(2)
+    pattern = re.compile(rf"{re.escape(org)}[^。；]{{0,16}}?(?<!副){role}")
+    return "" if any(pattern.search(search_form(s)) for s in sentences) else f"{org}{role}"
