@@ -69,7 +69,7 @@ class Settings(BaseSettings):
 
     # answers
     answer_k: int = 8
-    refusal_threshold: float = 0.45
+    refusal_threshold: float = 0.40
     dense_refusal_threshold: float = 0.765
     llm_base_url: str | None = None
     llm_model: str = "gpt-4o-mini"

@@ -107,7 +107,9 @@ def answer(lib, question: str, history: Sequence[dict] | None = None, k: int | N
     missing = missing_entities(used, top_articles, lib.tokenizer) + missing_numbers(used, answer_articles)
     if qtype == "number" and (unit := asked_unit_absent(used, _sentences_of(ranked, answer_articles))):
         missing.append(f"a number of {unit}")
-    if qtype == "person" and (role := role_holder_absent(used, _sentences_of(ranked, top_articles[:5]))):
+    ids = {a.id for a in top_articles[:5]}
+    pairs = [(s.text, s.article.body) for s in ranked if s.article.id in ids]
+    if qtype == "person" and (role := role_holder_absent(used, pairs)):
         missing.append(role)
     # a list question's items each meet only part of its wording ("外卖员、快递员或…"), so it asks for less
     factor = LIST_THRESHOLD_FACTOR if qtype == "list" else 1.0

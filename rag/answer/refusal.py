@@ -108,22 +108,42 @@ def asked_unit_absent(question: str, sentences: Sequence[str]) -> str:
     return "" if any(pattern.search(search_form(s)) for s in sentences) else unit
 
 
-_ROLE_QUESTION = re.compile(r"([\u4e00-\u9fff]{2,12}?)(?:的)?(主席|书记|主任|院长|校长|局长|经理|队长|社长|会长)"
+_ROLE_QUESTION = re.compile(r"([\u4e00-\u9fff]{2,12}?)(?:的)?((?:常务)?副)?(主席|书记|主任|院长|校长|局长|经理|队长|社长|会长)"
                             r"(?:是谁|叫什么|是哪位|姓什么|叫啥)")
 
 
-def role_holder_absent(question: str, sentences: Sequence[str]) -> str:
-    """For "<organisation>的<role>是谁": the role when no sentence names that role (a deputy, 副…, is not it)
-    of that organisation, else "".
+def role_holder_absent(question: str, sentences: Sequence[tuple[str, str]]) -> str:
+    """For "<organisation>的<role>是谁": the role when no sentence names that role of that organisation (a deputy,
+    副…, is not it unless asked for), else "". ``sentences`` are (sentence, its article's text) pairs.
 
-    >>> role_holder_absent("北京市总工会主席是谁？", ["北京市总工会党组书记、副主席王红兵出席。"])
+    >>> role_holder_absent("北京市总工会主席是谁？", [("北京市总工会党组书记、副主席王红兵出席。", "")])
     '北京市总工会主席'
-    >>> role_holder_absent("中铁六局的工会主席是谁？", ["中铁六局党委副书记、工会主席韩凤凯表示"])
+    >>> role_holder_absent("中铁六局的工会主席是谁？", [("中铁六局党委副书记、工会主席韩凤凯表示", "")])
     ''
+    >>> role_holder_absent("出席开幕式并讲话的昌平区委书记是谁？", [("昌平区委书记甘靖中出席大会开幕式并讲话。", "")])
+    ''
+    >>> s = "门头沟区人大常委会党组书记、副主任，区总工会主席李伟在讲话中指出"
+    >>> role_holder_absent("门头沟区总工会主席是谁？", [(s, "门头沟区总工会举办专题讲座" + s)])
+    ''
+    >>> role_holder_absent("石景山区总工会主席是谁？", [(s, "门头沟区总工会举办专题讲座" + s)])
+    '石景山区总工会主席'
     """
     m = _ROLE_QUESTION.search(search_form(question))
     if not m:
         return ""
-    org, role = m.group(1).split("的")[0], m.group(2)
-    pattern = re.compile(rf"{re.escape(org)}[^。；]{{0,16}}?(?<!副){role}")
-    return "" if any(pattern.search(search_form(s)) for s in sentences) else f"{org}{role}"
+    # the organisation is the phrase right before the role: "…讲话的昌平区委书记" → 昌平区委, "中铁六局的工会主席" → 工会
+    org, deputy, role = m.group(1).split("的")[-1], m.group(2) or "", m.group(3)
+    if len(org) < 2:
+        return ""
+    title = rf"{deputy}{role}" if deputy else rf"(?<!副){role}"
+    full = re.compile(rf"{re.escape(org)}[^。；]{{0,16}}?{title}")
+    # news refers back to an organisation without its district ("门头沟区总工会" → "区总工会") in its own article
+    short = re.match(r"^([\u4e00-\u9fff]{1,3}?)([区市县].+)$", org)
+    back = re.compile(rf"{re.escape(short.group(2))}[^。；]{{0,16}}?{title}") if short else None
+    for sentence, article in sentences:
+        text = search_form(sentence)
+        if full.search(text):
+            return ""
+        if back and short and short.group(1) in search_form(article) and back.search(text):
+            return ""
+    return f"{org}{deputy}{role}"
