@@ -37,6 +37,9 @@ def _lifespan(loader: Loader):
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state: AppState = app.state.rag
         s = state.settings
+        if not logging.getLogger().handlers:  # plain `uvicorn api.main:app` configures only its own loggers
+            logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+            logging.getLogger("bm25s").setLevel(logging.WARNING)
         log.info("starting: index %s, model %s, %d API key(s), CORS %s", s.index_dir, s.model, len(s.api_keys),
                  s.cors_origins)
         state.start_loading(loader)

@@ -119,7 +119,7 @@ def answer(lib, question: str, history: Sequence[dict] | None = None, k: int | N
                "gate": "coverage" if lexical else "cosine", "threshold_factor": factor}
     weak = (signals["coverage"] < threshold if lexical else signals["cosine"] < settings.dense_refusal_threshold)
     if missing or weak:
-        log.info("refused %r: %s", used, signals)
+        log.info("refused a question of %d characters: %s", len(used), signals)  # questions are not logged
         return Answer(REFUSAL, False, used, (), related, qtype, extra=signals)
     draft: Draft | None = None
     if qtype == "list" and lexical:
