@@ -68,17 +68,13 @@ def _label(kind: str, article, question: str) -> str:
         names = list(finder(article.title)) or (list(article.districts) if kind == "district" else [])
         if kind == "place" and not names:
             names = list(find_districts(article.title)) or list(article.districts)
-    names = [n for n in names if n not in question and not (kind == "district" and _alias_in(n, question))]
+    names = [n for n in names if not _mentions(n, question)]
     return names[0] if names else article.title
 
 
-def _alias_in(district: str, text: str) -> bool:
-    return any(alias in text for alias in (district, *DISTRICTS.get(district, ())))
-
-
 def _mentions(name: str, text: str) -> bool:
-    forms = (name, *DISTRICTS.get(name, ()))
-    return any(f in text for f in forms)
+    """Is ``name`` (or, for a district, one of its short forms) in ``text``?"""
+    return any(form in text for form in (name, *DISTRICTS.get(name, ())))
 
 
 _LIST_PHRASE = re.compile(r"(有)?(哪些|哪几个|哪几家|哪几支|哪几位|哪几)")
