@@ -7,7 +7,7 @@ the schema keeps the documented contract exact: a request the schema allows is a
 >>> schema = {"components": {"schemas": {"SearchRequest": {"properties": {"query": {"type": "string"},
 ...     "k": {"type": "integer"}}}}}}
 >>> document_limits(schema, Settings(max_question_chars=300, max_k=20))["components"]["schemas"]["SearchRequest"]
-{'properties': {'query': {'type': 'string', 'minLength': 1, 'maxLength': 300, 'pattern': '\\\\S'}, 'k': {'type': 'integer', 'minimum': 1, 'maximum': 20}}}
+{'properties': {'query': {'type': 'string', 'minLength': 1, 'maxLength': 300, 'pattern': '[^\\\\s\\\\x1c-\\\\x1f\\\\x85\\\\ufeff]'}, 'k': {'type': 'integer', 'minimum': 1, 'maximum': 20}}}
 """
 
 from __future__ import annotations
@@ -29,8 +29,9 @@ def document_limits(schema: dict[str, Any], settings: Settings) -> dict[str, Any
     models = schema.get("components", {}).get("schemas", {})
     for model, field in QUESTION_FIELDS:
         if prop := models.get(model, {}).get("properties", {}).get(field):
-            # not blank: check_question strips whitespace (Python's idea of it, which is also what \S excludes)
-            prop.update(minLength=1, maxLength=settings.max_question_chars, pattern=r"\S")
+            # not blank, for both ideas of whitespace: the schema regex's \s (which has U+FEFF) and Python's
+            # str.strip() in check_question (which also strips U+001C-U+001F and U+0085)
+            prop.update(minLength=1, maxLength=settings.max_question_chars, pattern=r"[^\s\x1c-\x1f\x85\ufeff]")
     if turn := models.get("Turn"):  # a user turn is an earlier question (see api.checks.check_history)
         turn["if"] = {"properties": {"role": {"const": "user"}}}
         turn["then"] = {"properties": {"content": {"maxLength": settings.max_question_chars}}}

@@ -55,6 +55,9 @@ def test_fuzz_every_operation_against_its_schema(server, tmp_path) -> None:
          f"{server.url}/openapi.json", "--header", f"Authorization: Bearer {API_KEYS[0]}", "--checks", "all",
          # one worker: with two, hypothesis' lambda-description cache is shared between threads and now and then
          # breaks the run with a "Runtime Error" inside schemathesis (not a finding about this API)
+         # a fixed seed: CI replays the same ~1,700 cases every run instead of drawing new ones (run the module with
+         # another seed, or none, to explore further)
+         "--seed", "20261121",
          "--max-examples", "50", "--workers", "1", "--request-timeout", "20", "--no-color", "--output-truncate", "true",
          "--report", "json", "--report-json-path", str(report)],
         cwd=tmp_path, capture_output=True, text=True, timeout=600)
