@@ -28,7 +28,6 @@ class Settings(BaseSettings):
     # storage
     index_dir: Path = Path("var/index")
     cache_dir: Path = Path(".cache")
-    seeds_dir: Path = Path("seeds")
 
     # embeddings
     model: str = DEFAULT_MODEL

@@ -8,7 +8,9 @@ with ``RAG_*`` settings from the environment, exactly as in production.
 from __future__ import annotations
 
 import atexit
+import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -167,3 +169,18 @@ class ThreadServer:
         self.server.should_exit = True
         self.thread.join(timeout=15)
         self.sock.close()
+
+
+def sse_events(text: str) -> list[tuple[str, dict]]:
+    """Parse a server-sent event stream into (event, JSON data) pairs; comment lines (pings) are skipped."""
+    events = []
+    for block in re.split(r"\r?\n\r?\n", text):
+        name, data = "message", []
+        for line in block.splitlines():
+            if line.startswith("event:"):
+                name = line[6:].strip()
+            elif line.startswith("data:"):
+                data.append(line[5:].removeprefix(" "))
+        if data:
+            events.append((name, json.loads("\n".join(data))))
+    return events

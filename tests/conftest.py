@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
+from api_server import API_KEYS, shared_server
 
 from embeddings.hashing import HashEmbedder
 from rag import Library, Settings
@@ -62,3 +64,25 @@ def real_library(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> L
     lib = Library(settings, load_embedder(settings))
     lib.ingest_paths([seeds_dir])
     return lib
+
+
+# -- the shared API server (tests/api_server.py); a module may override these with its own -------------------
+
+@pytest.fixture(scope="session")
+def server():
+    """The shared subprocess server (hash embedder, seeds); after the session its log must show no server error."""
+    running = shared_server()
+    yield running
+    log = running.log()
+    assert "Traceback" not in log and "internal error" not in log, log[-3000:]
+
+
+@pytest.fixture(scope="session")
+def client(server) -> httpx.Client:
+    with httpx.Client(base_url=server.url, timeout=60) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def auth() -> dict[str, str]:
+    return {"Authorization": f"Bearer {API_KEYS[0]}"}

@@ -10,47 +10,10 @@ from __future__ import annotations
 import json
 import re
 
-import httpx
 import pytest
-from api_server import ALLOWED_ORIGIN, API_KEYS, error_of, shared_server
+from api_server import ALLOWED_ORIGIN, API_KEYS, error_of, sse_events
 
 MARKER = re.compile(r"\[(\d+)\]")
-
-
-
-@pytest.fixture(scope="session")
-def server():
-    """The shared subprocess server; after the session its log must show no server error."""
-    running = shared_server()
-    yield running
-    log = running.log()
-    assert "Traceback" not in log and "internal error" not in log, log[-3000:]
-
-
-@pytest.fixture(scope="session")
-def client(server) -> httpx.Client:
-    with httpx.Client(base_url=server.url, timeout=60) as c:
-        yield c
-
-
-@pytest.fixture(scope="session")
-def auth() -> dict[str, str]:
-    return {"Authorization": f"Bearer {API_KEYS[0]}"}
-
-
-def sse_events(text: str) -> list[tuple[str, dict]]:
-    """Parse a server-sent event stream into (event, JSON data) pairs; comment lines (pings) are skipped."""
-    events = []
-    for block in re.split(r"\r?\n\r?\n", text):
-        name, data = "message", []
-        for line in block.splitlines():
-            if line.startswith("event:"):
-                name = line[6:].strip()
-            elif line.startswith("data:"):
-                data.append(line[5:].removeprefix(" "))
-        if data:
-            events.append((name, json.loads("\n".join(data))))
-    return events
 
 
 # -- health, docs, static ------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import threading
 
 import httpx
 import pytest
-from api_server import API_KEYS, MAX_UPLOAD_BYTES, error_of, shared_server
+from api_server import MAX_UPLOAD_BYTES, error_of
 
 UNIQUE_PAGE = """# 深入学习贯彻党的二十大精神 奋力开拓首都工会工作新局面
 
@@ -19,25 +19,6 @@ UNIQUE_PAGE = """# 深入学习贯彻党的二十大精神 奋力开拓首都工
 活动现场，怀柔区总工会向基层职工书屋赠送图书2000册，并为10名“书香职工”颁发证书。
 """
 
-
-@pytest.fixture(scope="session")
-def server():
-    """The shared subprocess server; after the session its log must show no server error."""
-    running = shared_server()
-    yield running
-    log = running.log()
-    assert "Traceback" not in log and "internal error" not in log, log[-3000:]
-
-
-@pytest.fixture(scope="session")
-def client(server) -> httpx.Client:
-    with httpx.Client(base_url=server.url, timeout=60) as c:
-        yield c
-
-
-@pytest.fixture(scope="session")
-def auth() -> dict[str, str]:
-    return {"Authorization": f"Bearer {API_KEYS[0]}"}
 
 
 # -- articles -----------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from api_server import API_KEYS, MAX_UPLOAD_BYTES, build_index, error_of, shared_server
+from api_server import API_KEYS, MAX_UPLOAD_BYTES, build_index, error_of
 from reliability import SEED_PAGES, cli, cli_env, load_state, seed_text, variant
 
 from rag.pages import decode_page
@@ -169,14 +169,6 @@ def test_big5_page_is_decoded():
 
 
 # -- API upload -----------------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def server():
-    running = shared_server()
-    yield running
-    log = running.log()
-    assert "Traceback" not in log and "internal error" not in log, log[-3000:]
-
 
 @pytest.fixture(scope="module")
 def client(server) -> httpx.Client:

@@ -13,29 +13,10 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from api_server import API_KEYS, error_of, shared_server
+from api_server import error_of
 
 QUESTION = "哪些区举办了集体协商比赛？"
 ASK_LIKE = ("/api/ask", "/api/search", "/v1/chat/completions")
-
-
-@pytest.fixture(scope="module")
-def server():
-    running = shared_server()
-    yield running
-    log = running.log()
-    assert "Traceback" not in log and "internal error" not in log, log[-3000:]
-
-
-@pytest.fixture(scope="module")
-def client(server) -> httpx.Client:
-    with httpx.Client(base_url=server.url, timeout=60) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
-def auth() -> dict[str, str]:
-    return {"Authorization": f"Bearer {API_KEYS[0]}"}
 
 
 def body_for(path: str, text: object, **extra: object) -> dict:

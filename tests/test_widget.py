@@ -21,7 +21,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from api_server import build_index, free_port, rag_env, wait_ready
+from api_server import build_index, free_port, rag_env, sse_events, wait_ready
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -201,21 +201,6 @@ def ask(page, question: str):
     return bot
 
 
-def parse_sse(text: str) -> list[tuple[str, dict]]:
-    """``event: delta\\r\\ndata: {...}\\r\\n\\r\\n`` -> [("delta", {...})]; comments (pings) skipped."""
-    events = []
-    for block in re.split(r"\r?\n\r?\n", text):
-        name, data = "message", []
-        for line in block.splitlines():
-            if line.startswith("event:"):
-                name = line[6:].strip()
-            elif line.startswith("data:"):
-                data.append(line[5:].removeprefix(" "))
-        if data:
-            events.append((name, json.loads("\n".join(data))))
-    return events
-
-
 def shadow(page, body: str, arg: object = None):
     """Evaluate ``body`` with ``root`` = the widget's shadow root."""
     return page.evaluate(f"(arg) => {{ const root = document.querySelector('ghnews-qa').shadowRoot; {body} }}", arg)
@@ -252,7 +237,7 @@ def test_page_streams_answer_with_citations_article_and_follow_up(api: Api, open
     # (the pieces come from httpx: Chromium does not reliably keep the body of a streamed fetch for Playwright)
     raw = api.client.post("/api/ask", json={"question": QUESTION, "history": [], "stream": True})
     assert raw.headers["content-type"].startswith("text/event-stream")
-    events = parse_sse(raw.text)
+    events = sse_events(raw.text)
     sent = [payload["text"] for name, payload in events if name == "delta"]
     done = [payload for name, payload in events if name == "done"][-1]
     assert [name for name, _ in events][0] == "meta"

@@ -56,9 +56,9 @@ def _dense_rank(lib, question: str, sentences: list[Sentence], limit: int = 40) 
     return sorted(ranked, key=lambda s: (-s.score, s.rank))
 
 
-def _sentences_of(ranked: Sequence[Sentence], articles: Sequence) -> list[str]:
+def _sentences_of(ranked: Sequence[Sentence], articles: Sequence) -> list[Sentence]:
     ids = {a.id for a in articles}
-    return [s.text for s in ranked if s.article.id in ids]
+    return [s for s in ranked if s.article.id in ids]
 
 
 def validate_question(question: str, max_chars: int) -> str:
@@ -105,10 +105,9 @@ def answer(lib, question: str, history: Sequence[dict] | None = None, k: int | N
     # the articles the answer would come from: numbers and units asked for must be in them
     answer_articles = list({s.article.id: s.article for s in ranked[:3]}.values())
     missing = missing_entities(used, top_articles, lib.tokenizer) + missing_numbers(used, answer_articles)
-    if qtype == "number" and (unit := asked_unit_absent(used, _sentences_of(ranked, answer_articles))):
+    if qtype == "number" and (unit := asked_unit_absent(used, [s.text for s in _sentences_of(ranked, answer_articles)])):
         missing.append(f"a number of {unit}")
-    ids = {a.id for a in top_articles[:5]}
-    pairs = [(s.text, s.article.body) for s in ranked if s.article.id in ids]
+    pairs = [(s.text, s.article.body) for s in _sentences_of(ranked, top_articles[:5])]
     if qtype == "person" and (role := role_holder_absent(used, pairs)):
         missing.append(role)
     # a list question's items each meet only part of its wording ("外卖员、快递员或…"), so it asks for less
