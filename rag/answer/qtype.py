@@ -33,14 +33,6 @@ def classify(question: str) -> QuestionType:
     return "lookup"
 
 
-_LIST_TARGET = re.compile(r"(?:哪些|哪几个|哪几家|哪几支|哪几位|哪几|有哪些)([\u4e00-\u9fff]{0,4}?)(?=[举开参组获签走送为在是有和与了做办\u4e00-\u9fff]|$)")
-_TARGET_KINDS = {
-    "district": ("区", "城区", "区县"),
-    "place": ("街道", "镇", "乡", "乡镇", "镇街"),
-    "person": ("人", "位", "劳模", "代表", "领导"),
-}
-
-
 def list_target(question: str) -> str:
     """The kind of item a list question asks for: ``district``, ``place``, ``person`` or ``organisation``.
 
