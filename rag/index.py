@@ -29,8 +29,8 @@ from .types import Article, Chunk, Retriever
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3  # 3: tokens as ids (tokens.npy, token_offsets.npy, vocab.json); version 2 still loads
-READABLE_VERSIONS = (2, 3)
+FORMAT_VERSION = 4  # 4: rows in parts; 3: tokens as ids (tokens.npy, token_offsets.npy, vocab.json); 2 and 3 load
+READABLE_VERSIONS = (2, 3, 4)
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,13 @@ class Index:
             else:
                 ann, self.ann_tuning = build_tuned(self.vectors, self.ann_params)
         self.ann = ann
+        self.saved_as: str | None = None  # the store version holding exactly this snapshot (set by load and save)
+        #: (version, articles, chunks, sentences) when this snapshot is that saved version's rows plus more
+        self.grown_from: tuple[str, int, int, int] | None = None
+
+    def counts(self) -> tuple[int, int, int]:
+        """Rows per table: articles, chunks, sentences."""
+        return len(self.articles), len(self.chunks), len(self.sentences)
 
     @cached_property
     def _by_article(self) -> dict[str, list[Chunk]]:
@@ -123,9 +130,12 @@ class Index:
         table = self.sentences.added(sentences.keys, sentences.vectors) if sentences is not None else self.sentences
         added = np.asarray(vectors, np.float32).reshape(-1, self.meta.dim)
         all_vectors = np.vstack([self.vectors, added])
-        return Index(self.meta, merged, [*self.chunks, *chunks], self.tokens.appended(tokens), all_vectors,
-                     ann=self._next_ann(all_vectors, added), ann_threshold=self.ann_threshold, sentences=table,
-                     ann_params=self.ann_params)
+        new = Index(self.meta, merged, [*self.chunks, *chunks], self.tokens.appended(tokens), all_vectors,
+                    ann=self._next_ann(all_vectors, added), ann_threshold=self.ann_threshold, sentences=table,
+                    ann_params=self.ann_params)
+        if self.saved_as is not None and len(merged) == len(self.articles) + len(articles):
+            new.grown_from = (self.saved_as, *self.counts())
+        return new
 
     def without(self, article_ids: Iterable[str]) -> Index:
         """A new snapshot without these articles (from both the keyword and the dense index)."""

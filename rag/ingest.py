@@ -90,4 +90,4 @@ def embed_sentences(embedder: Embedder, articles: Sequence[Article], keys: Seque
                     batch_size: int = 16, progress: bool = True) -> SentenceTable:
     by_id = {a.id: a for a in articles}
     texts = [sentence_text(by_id[aid], a, b) for aid, a, b in keys]
-    return SentenceTable(tuple(keys), embed_texts(embedder, texts, batch_size, progress, "embedding sentences"))
+    return SentenceTable.of(keys, embed_texts(embedder, texts, batch_size, progress, "embedding sentences"))

@@ -5,24 +5,30 @@ Layout::
     index_dir/
       CURRENT            name of the live version (replaced atomically)
       .lock              writers hold it (filelock), so two processes never interleave
-      v-<time>-<rand>/   manifest.json articles.jsonl chunks.jsonl vectors.npy tokens.npy token_offsets.npy
-                         vocab.json sentences.jsonl sentence_vectors.npy bm25/ [ann.faiss]
+      v-<time>-<rand>/   manifest.json vocab.json bm25/ [ann.faiss]
+                         p-<rand>.{articles,chunks,sentences}.jsonl   one part: a run of rows of every table
+                         p-<rand>.{vectors,tokens,token_offsets,sentence_vectors}.npy
 
-Tokens are stored as vocabulary ids (format 3); format 2 kept them in ``chunks.jsonl`` and still loads.
+The row tables (articles, chunks, tokens, vectors, sentences) are stored in parts. A save that only adds rows to
+the live version hard-links its parts into the new version and writes one new part, so an upload costs its own
+rows plus the whole-index files (vocabulary, BM25 matrix, approximate index), not a rewrite of every table.
+Deleting, or reaching ``MAX_PARTS`` parts, writes the rows again as one part. Format 3 (one unprefixed file per
+table, tokens as ids) and format 2 (tokens in ``chunks.jsonl``) still load.
 
 A save writes a complete new version beside the old one, fsyncs it, then swaps ``CURRENT``. A crash at any point
-leaves either the old or the new version live, never a torn one.
+leaves either the old or the new version live, never a torn one; parts are never modified once written.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
 import shutil
 import time
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import faiss
@@ -77,24 +83,74 @@ def current_version(index_dir: Path) -> str | None:
     return name if name and (index_dir / name / "manifest.json").exists() else None
 
 
+PART_TABLES = ("articles.jsonl", "chunks.jsonl", "sentences.jsonl", "vectors.npy", "tokens.npy",
+               "token_offsets.npy", "sentence_vectors.npy")
+MAX_PARTS = 32
+
+
+@dataclass(frozen=True)
+class Part:
+    """A run of rows: the next ``articles`` articles, ``chunks`` chunks and ``sentences`` sentence vectors."""
+
+    name: str  # "" for a format-3 version's unprefixed files
+    articles: int
+    chunks: int
+    sentences: int
+
+    def path(self, version: Path, table: str) -> Path:
+        return version / (f"{self.name}.{table}" if self.name else table)
+
+
+def _save_npy(path: Path, array: np.ndarray) -> None:
+    with open(path, "wb") as fh:
+        np.save(fh, array)
+
+
+def _reusable_parts(index: Index, index_dir: Path) -> tuple[str, list[Part]]:
+    """The live version's parts when ``index`` is exactly its rows plus more (else no parts)."""
+    grown, live = index.grown_from, current_version(index_dir)
+    if grown is None or live is None or grown[0] != live:
+        return "", []
+    manifest = json.loads((index_dir / live / "manifest.json").read_text(encoding="utf-8"))
+    parts = [Part(**p) for p in manifest.get("parts", [])]
+    totals = (sum(p.articles for p in parts), sum(p.chunks for p in parts), sum(p.sentences for p in parts))
+    if not parts or len(parts) >= MAX_PARTS or totals != grown[1:]:
+        return "", []
+    return live, parts
+
+
+def _write_part(index: Index, start: tuple[int, int, int], version: Path) -> Part:
+    """Rows of every table from ``start`` (articles, chunks, sentences) to the end, as a new part."""
+    a0, c0, s0 = start
+    part = Part(f"p-{uuid.uuid4().hex[:12]}", *(n - s for n, s in zip(index.counts(), start, strict=True)))
+    articles = list(itertools.islice(index.articles.values(), a0, None))
+    _write(part.path(version, "articles.jsonl"), _jsonl([asdict(a) for a in articles]))
+    _write(part.path(version, "chunks.jsonl"), _jsonl([asdict(c) for c in index.chunks[c0:]]))
+    _write(part.path(version, "sentences.jsonl"), _jsonl([list(k) for k in index.sentences.keys[s0:]]))
+    tokens = index.tokens
+    first = int(tokens.offsets[c0])
+    for table, array in (("vectors.npy", index.vectors[c0:]), ("tokens.npy", tokens.ids[first:]),
+                         ("token_offsets.npy", tokens.offsets[c0:] - first),
+                         ("sentence_vectors.npy", index.sentences.rows_from(s0))):
+        _save_npy(part.path(version, table), array)
+    return part
+
+
 def save(index: Index, index_dir: Path) -> str:
     """Write ``index`` as a new version and make it live. Call while holding :func:`writer_lock`."""
     index_dir.mkdir(parents=True, exist_ok=True)
     name = f"v-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
     tmp = index_dir / f".tmp-{name}"
     tmp.mkdir()
-    articles = [asdict(a) for a in index.articles.values()]
-    _write(tmp / "articles.jsonl", _jsonl(articles))
-    _write(tmp / "chunks.jsonl", _jsonl([asdict(c) for c in index.chunks]))
-    tokens = index.tokens
-    for filename, array in (("vectors.npy", index.vectors), ("tokens.npy", tokens.ids),
-                            ("token_offsets.npy", tokens.offsets)):
-        with open(tmp / filename, "wb") as fh:
-            np.save(fh, array)
-    _write(tmp / "vocab.json", json.dumps(tokens.vocab.words, ensure_ascii=False).encode("utf-8"))
-    with open(tmp / "sentence_vectors.npy", "wb") as fh:
-        np.save(fh, index.sentences.vectors)
-    _write(tmp / "sentences.jsonl", _jsonl([list(k) for k in index.sentences.keys]))
+    live, parts = _reusable_parts(index, index_dir)
+    reused = len(parts)
+    for part in parts:  # unchanged rows: the live version's files, hard-linked (parts are never modified)
+        for table in PART_TABLES:
+            os.link(part.path(index_dir / live, table), part.path(tmp, table))
+    start = (sum(p.articles for p in parts), sum(p.chunks for p in parts), sum(p.sentences for p in parts))
+    if start != index.counts() or not parts:
+        parts.append(_write_part(index, start, tmp))
+    _write(tmp / "vocab.json", json.dumps(index.tokens.vocab.words, ensure_ascii=False).encode("utf-8"))
     save_bm25(index.bm25, tmp / "bm25")
     if isinstance(index.ann, faiss.Index) and not isinstance(index.ann, faiss.IndexFlat):
         faiss.write_index(index.ann, str(tmp / "ann.faiss"))
@@ -102,6 +158,7 @@ def save(index: Index, index_dir: Path) -> str:
         **asdict(index.meta),
         "format_version": FORMAT_VERSION,
         "counts": {"articles": len(index.articles), "chunks": len(index.chunks)},
+        "parts": [asdict(p) for p in parts],
         "ann": type(index.ann).__name__,
         "ann_knob": get_knob(index.ann) if isinstance(index.ann, faiss.Index) else 0,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -119,8 +176,14 @@ def save(index: Index, index_dir: Path) -> str:
     os.replace(pointer, index_dir / "CURRENT")
     _fsync_dir(index_dir)
     _collect_garbage(index_dir, keep=name)
-    log.info("index saved as %s (%d articles, %d chunks)", name, len(index.articles), len(index.chunks))
+    index.saved_as = name
+    log.info("index saved as %s (%d articles, %d chunks; %d parts, %d of them reused)", name, len(index.articles),
+             len(index.chunks), len(parts), reused)
     return name
+
+
+def _concat(arrays: list[np.ndarray], dtype: type) -> np.ndarray:
+    return arrays[0].astype(dtype, copy=False) if len(arrays) == 1 else np.concatenate(arrays).astype(dtype, copy=False)
 
 
 def _collect_garbage(index_dir: Path, keep: str) -> None:
@@ -159,27 +222,38 @@ def load(index_dir: Path, model: str, ann_threshold: int = 200_000,
     version = index_dir / name
     fields = {f for f in IndexMeta.__dataclass_fields__}
     meta = IndexMeta(**{k: v for k, v in manifest.items() if k in fields and k != "format_version"})
+    parts = [Part(**p) for p in manifest["parts"]] if "parts" in manifest else [Part("", 0, 0, 0)]
     articles = {}
-    for row in _read_jsonl(version / "articles.jsonl"):
-        row["paragraphs"] = tuple(tuple(p) for p in row["paragraphs"])
-        articles[row["id"]] = Article(**{k: tuple(v) if isinstance(v, list) else v for k, v in row.items()})
-    chunks, tokens = [], []
-    for row in _read_jsonl(version / "chunks.jsonl"):
-        if "tokens" in row:  # format 2
-            tokens.append(row.pop("tokens"))
-        row["districts"] = tuple(row["districts"])
-        chunks.append(Chunk(**row))
-    if (version / "tokens.npy").exists():
+    chunks, token_lists = [], []
+    for part in parts:
+        for row in _read_jsonl(part.path(version, "articles.jsonl")):
+            row["paragraphs"] = tuple(tuple(p) for p in row["paragraphs"])
+            articles[row["id"]] = Article(**{k: tuple(v) if isinstance(v, list) else v for k, v in row.items()})
+        for row in _read_jsonl(part.path(version, "chunks.jsonl")):
+            if "tokens" in row:  # format 2
+                token_lists.append(row.pop("tokens"))
+            row["districts"] = tuple(row["districts"])
+            chunks.append(Chunk(**row))
+    tokens: TokenTable | list[list[str]] = token_lists
+    if (version / "vocab.json").exists():
         vocab = Vocabulary()
         vocab.words = json.loads((version / "vocab.json").read_text(encoding="utf-8"))
         vocab.ids = {w: i for i, w in enumerate(vocab.words)}
-        tokens = TokenTable(vocab, np.load(version / "tokens.npy"), np.load(version / "token_offsets.npy"))
-    vectors = np.load(version / "vectors.npy")
+        ids = [np.load(part.path(version, "tokens.npy")) for part in parts]
+        offsets = [np.load(part.path(version, "token_offsets.npy")) for part in parts]
+        bases = np.cumsum([0, *(len(i) for i in ids)])
+        tokens = TokenTable(vocab, _concat(ids, np.int32),
+                            _concat([offsets[0][:1], *(o[1:] + base for o, base in zip(offsets, bases, strict=False))],
+                                    np.int64))
+    vectors = _concat([np.load(part.path(version, "vectors.npy")) for part in parts], np.float32)
     ann = faiss.read_index(str(version / "ann.faiss")) if (version / "ann.faiss").exists() else None
     if ann is not None and manifest.get("ann_knob"):
         set_knob(ann, manifest["ann_knob"])
-    sentences = SentenceTable(tuple(tuple(k) for k in _read_jsonl(version / "sentences.jsonl")),  # type: ignore[misc]
-                              np.load(version / "sentence_vectors.npy"))
+    keys = tuple(tuple(k) for part in parts for k in _read_jsonl(part.path(version, "sentences.jsonl")))
+    # sentence vectors are read a few rows per question: memory-mapped, not loaded
+    blocks = tuple(np.load(part.path(version, "sentence_vectors.npy"), mmap_mode="r") for part in parts)
+    sentences = SentenceTable(keys, blocks)  # type: ignore[arg-type]
     index = Index(meta, articles, chunks, tokens, vectors, bm25=load_bm25(version / "bm25"), ann=ann,
                   ann_threshold=ann_threshold, sentences=sentences, ann_params=ann_params)
+    index.saved_as = name
     return index, name

@@ -86,7 +86,7 @@ def writing(err: str, index_dir: Path) -> bool:
 
 def wrote(name: str) -> Callable[[str, Path], bool]:
     def predicate(err: str, index_dir: Path) -> bool:
-        return any((tmp / name).exists() for tmp in tmp_versions(index_dir))
+        return any(any(tmp.glob(f"*{name}")) for tmp in tmp_versions(index_dir))
 
     return predicate
 

@@ -221,11 +221,93 @@ def test_saves_are_whole_versions_and_old_ones_are_cleaned(tmp_path: Path, make_
     assert _versions(index_dir) == [v3]  # both leftovers and v2 are gone
     assert not [p.name for p in index_dir.iterdir() if p.name.startswith((".tmp-", "CURRENT.tmp"))]
     assert (index_dir / "CURRENT").read_text(encoding="utf-8") == v3
-    assert {p.name for p in (index_dir / v3).iterdir()} >= {"manifest.json", "articles.jsonl", "chunks.jsonl",
-                                                            "vectors.npy", "bm25"}
+    files = {p.name for p in (index_dir / v3).iterdir()}
+    assert {"manifest.json", "vocab.json", "bm25"} <= files
+    assert {name.split(".", 1)[1] for name in files if name.startswith("p-")} == set(store.PART_TABLES)
     assert store.read_manifest(index_dir)["counts"]["articles"] == 10
 
     # another process's library sees the new version after refresh()
     assert reader.stats()["version"] == v2
     reader.refresh()
     assert reader.stats()["version"] == v3 and victim not in reader.index.articles
+
+
+# ---------------------------------------------------------------- incremental saves
+
+
+def _parts(index_dir: Path) -> list[dict]:
+    return store.read_manifest(index_dir)["parts"]
+
+
+def _inode(index_dir: Path, part: dict, table: str = "vectors.npy") -> int:
+    version = index_dir / (index_dir / "CURRENT").read_text(encoding="utf-8")
+    return (version / f"{part['name']}.{table}").stat().st_ino
+
+
+def test_an_upload_writes_only_its_own_rows(tmp_path: Path, make_hash_library: Callable, seeds_dir: Path) -> None:
+    index_dir = tmp_path / "index"
+    lib = make_hash_library(index_dir)
+    pages = sorted(seeds_dir.glob("*.txt"))
+    lib.ingest_paths(pages[:2])
+    first = _parts(index_dir)
+    assert [(p["articles"], p["chunks"]) for p in first] == [(11, len(lib.index.chunks))]
+    inodes = {table: _inode(index_dir, first[0], table) for table in store.PART_TABLES}
+    chunks_before, sentences_before = len(lib.index.chunks), len(lib.index.sentences)
+
+    lib.ingest_paths([pages[2]])
+    second = _parts(index_dir)
+    assert second[0] == first[0] and len(second) == 2
+    assert second[1]["articles"] == 7  # the third page's seven articles, nothing else
+    assert second[1]["chunks"] == len(lib.index.chunks) - chunks_before
+    assert second[1]["sentences"] == len(lib.index.sentences) - sentences_before
+    # the first part's files are the very same files (hard links), not rewritten copies
+    assert {table: _inode(index_dir, second[0], table) for table in store.PART_TABLES} == inodes
+
+    lib.ingest_paths(pages[3:])
+    assert len(_parts(index_dir)) == 3
+    loaded, _ = store.load(index_dir, "hash-256")
+    assert list(loaded.articles) == list(lib.index.articles)  # ids in the same order
+    assert loaded.chunks == lib.index.chunks
+    assert loaded.tokens == lib.index.tokens
+    np.testing.assert_array_equal(loaded.vectors, lib.index.vectors)
+    assert loaded.sentences.keys == lib.index.sentences.keys
+    np.testing.assert_array_equal(loaded.sentences.vectors, lib.index.sentences.vectors)
+    reopened = make_hash_library(index_dir)
+    assert [h.chunk_id for h in reopened.search("哪些区举办了集体协商比赛", k=8)] == \
+        [h.chunk_id for h in lib.search("哪些区举办了集体协商比赛", k=8)]
+
+    # a delete rewrites the rows as one part
+    lib.delete(next(iter(lib.index.articles)))
+    assert [p["articles"] for p in _parts(index_dir)] == [30]
+    assert store.load(index_dir, "hash-256")[0].chunks == lib.index.chunks
+
+
+def test_parts_are_compacted_past_the_limit(tmp_path: Path, make_hash_library: Callable, seeds_dir: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store, "MAX_PARTS", 2)
+    index_dir = tmp_path / "index"
+    lib = make_hash_library(index_dir)
+    counts = []
+    for page in sorted(seeds_dir.glob("*.txt")):
+        lib.ingest_paths([page])
+        counts.append([p["articles"] for p in _parts(index_dir)])
+    assert counts == [[5], [5, 6], [18], [18, 7], [31]]  # at two parts the next save writes one
+    assert store.load(index_dir, "hash-256")[0].chunks == lib.index.chunks
+
+
+def test_a_version_written_by_another_process_is_not_reused_blindly(tmp_path: Path, make_hash_library: Callable,
+                                                                    seeds_dir: Path) -> None:
+    index_dir = tmp_path / "index"
+    pages = sorted(seeds_dir.glob("*.txt"))
+    ours, theirs = make_hash_library(index_dir), make_hash_library(index_dir)
+    ours.ingest_paths(pages[:1])
+    theirs.ingest_paths(pages[1:2])  # refreshes first, so it grows our version
+    assert [p["articles"] for p in _parts(index_dir)] == [5, 6]
+    # our snapshot is stale: a snapshot grown from it must not reuse the live version's parts
+    stale = ours.index
+    article = next(a for a in parse_page(pages[2].read_text(encoding="utf-8"), pages[2].name))
+    grown = stale.with_articles([article], [], [], np.zeros((0, 256), np.float32))
+    with store.writer_lock(index_dir):
+        store.save(grown, index_dir)
+    assert [p["articles"] for p in _parts(index_dir)] == [6]
+    assert list(store.load(index_dir, "hash-256")[0].articles) == [*stale.articles, article.id]

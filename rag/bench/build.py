@@ -69,7 +69,7 @@ def sentence_table(corpus: Corpus, mixer: Mixer) -> SentenceTable:
             texts.append(article.body[key[1] : key[2]])
             titles.append(article.title)
             pages.append(page_of_article[article.id])
-    return SentenceTable(tuple(keys), mixer.sentences_of(texts, titles, pages))
+    return SentenceTable.of(keys, mixer.sentences_of(texts, titles, pages))
 
 
 def stage_rates(seeds: Seeds, embedder: Embedder, tokenizer: Tokenizer, settings: Settings, runs: int,
