@@ -86,7 +86,8 @@ def save_bm25(model: bm25s.BM25, directory: Path) -> None:
 
 
 def load_bm25(directory: Path) -> bm25s.BM25:
-    return bm25s.BM25.load(str(directory), mmap=False, show_progress=False, verbosity=0)
+    """Memory-mapped: a query reads only its tokens' columns of the score matrix."""
+    return bm25s.BM25.load(str(directory), mmap=True, show_progress=False, verbosity=0)
 
 
 def top_k(scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:

@@ -239,7 +239,8 @@ def load(index_dir: Path, model: str, ann_threshold: int = 200_000,
         vocab = Vocabulary()
         vocab.words = json.loads((version / "vocab.json").read_text(encoding="utf-8"))
         vocab.ids = {w: i for i, w in enumerate(vocab.words)}
-        ids = [np.load(part.path(version, "tokens.npy")) for part in parts]
+        # read whole only when the BM25 matrix is rebuilt (an upload, a delete): memory-mapped
+        ids = [np.load(part.path(version, "tokens.npy"), mmap_mode="r") for part in parts]
         offsets = [np.load(part.path(version, "token_offsets.npy")) for part in parts]
         bases = np.cumsum([0, *(len(i) for i in ids)])
         tokens = TokenTable(vocab, _concat(ids, np.int32),
