@@ -101,10 +101,20 @@ def quality(embedder: Embedder, settings: Settings, questions_path: Path, seeds_
             v8 = np.vstack([q8.embed_query(q) for q in qs])
             t8 = (time.perf_counter() - began) / len(qs)
             cos = np.sum(v32 * v8, axis=1)
+            texts = [c.indexed_text for c in index.chunks[:32]]
+            began = time.perf_counter()
+            d32 = embedder.embed_documents(texts)
+            r32 = len(texts) / (time.perf_counter() - began)
+            began = time.perf_counter()
+            d8 = q8.embed_documents(texts)
+            r8 = len(texts) / (time.perf_counter() - began)
+            dcos = np.sum(d32 * d8, axis=1)
             lib.encode = QueryCache(q8, 4096)
             out["int8_query_encoder"] = {
                 "cosine_to_float32": {"mean": round(float(cos.mean()), 4), "min": round(float(cos.min()), 4)},
                 "ms_per_query_float32": round(t32 * 1000, 2), "ms_per_query_int8": round(t8 * 1000, 2),
+                "chunks_per_s_float32": round(r32, 1), "chunks_per_s_int8": round(r8, 1),
+                "chunk_cosine_to_float32": {"mean": round(float(dcos.mean()), 4), "min": round(float(dcos.min()), 4)},
                 "hit@5_dense": evaluate(lambda q: articles_of(lib.search(q, k=20, retriever="dense")), items),
                 "hit@5_hybrid": evaluate(lambda q: articles_of(lib.search(q, k=20, retriever="hybrid")), items),
             }
