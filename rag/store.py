@@ -101,6 +101,11 @@ class Part:
         return version / (f"{self.name}.{table}" if self.name else table)
 
 
+def _rows(parts: list[Part]) -> tuple[int, int, int]:
+    """Articles, chunks and sentences the parts hold together (the shape of :meth:`Index.counts`)."""
+    return sum(p.articles for p in parts), sum(p.chunks for p in parts), sum(p.sentences for p in parts)
+
+
 def _save_npy(path: Path, array: np.ndarray) -> None:
     with open(path, "wb") as fh:
         np.save(fh, array)
@@ -113,8 +118,7 @@ def _reusable_parts(index: Index, index_dir: Path) -> tuple[str, list[Part]]:
         return "", []
     manifest = json.loads((index_dir / live / "manifest.json").read_text(encoding="utf-8"))
     parts = [Part(**p) for p in manifest.get("parts", [])]
-    totals = (sum(p.articles for p in parts), sum(p.chunks for p in parts), sum(p.sentences for p in parts))
-    if not parts or len(parts) >= MAX_PARTS or totals != grown[1:]:
+    if not parts or len(parts) >= MAX_PARTS or _rows(parts) != grown[1:]:
         return "", []
     return live, parts
 
@@ -147,7 +151,7 @@ def save(index: Index, index_dir: Path) -> str:
     for part in parts:  # unchanged rows: the live version's files, hard-linked (parts are never modified)
         for table in PART_TABLES:
             os.link(part.path(index_dir / live, table), part.path(tmp, table))
-    start = (sum(p.articles for p in parts), sum(p.chunks for p in parts), sum(p.sentences for p in parts))
+    start = _rows(parts)
     if start != index.counts() or not parts:
         parts.append(_write_part(index, start, tmp))
     _write(tmp / "vocab.json", json.dumps(index.tokens.vocab.words, ensure_ascii=False).encode("utf-8"))
@@ -239,7 +243,7 @@ def load(index_dir: Path, model: str, ann_threshold: int = 200_000,
         vocab = Vocabulary()
         vocab.words = json.loads((version / "vocab.json").read_text(encoding="utf-8"))
         vocab.ids = {w: i for i, w in enumerate(vocab.words)}
-        # read whole only when the BM25 matrix is rebuilt (an upload, a delete): memory-mapped
+        # memory-mapped (read whole only when the BM25 matrix is rebuilt); several parts are joined in memory
         ids = [np.load(part.path(version, "tokens.npy"), mmap_mode="r") for part in parts]
         offsets = [np.load(part.path(version, "token_offsets.npy")) for part in parts]
         bases = np.cumsum([0, *(len(i) for i in ids)])

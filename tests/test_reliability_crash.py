@@ -86,7 +86,8 @@ def writing(err: str, index_dir: Path) -> bool:
 
 def wrote(name: str) -> Callable[[str, Path], bool]:
     def predicate(err: str, index_dir: Path) -> bool:
-        return any(any(tmp.glob(f"*{name}")) for tmp in tmp_versions(index_dir))
+        # "vectors.npy" is a part's "p-….vectors.npy", not its "p-….sentence_vectors.npy"
+        return any(any(tmp.glob(name)) or any(tmp.glob(f"*.{name}")) for tmp in tmp_versions(index_dir))
 
     return predicate
 
