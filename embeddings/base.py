@@ -34,10 +34,14 @@ class Embedder(ABC):
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
         """Raw vectors for already-prompted texts, shape ``(len(texts), dim)``."""
 
+    def _embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        """Raw vectors for a batch of prompted passages; a subclass may run these in another precision."""
+        return self._embed(texts)
+
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return l2_normalise(self._embed([self.passage_prompt + t for t in texts]))
+        return l2_normalise(self._embed_passages([self.passage_prompt + t for t in texts]))
 
     def embed_query(self, text: str) -> np.ndarray:
         return l2_normalise(self._embed([self.query_prompt + text]))[0]

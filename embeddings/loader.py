@@ -41,7 +41,8 @@ def _with_settings(embedder: Embedder, settings: Settings) -> Embedder:
     """The cached embedder, or a shallow copy sharing its model if prompts/batching differ."""
     wanted = {"query_prompt": settings.query_prompt, "passage_prompt": settings.passage_prompt}
     if isinstance(embedder, SentenceTransformerEmbedder):
-        wanted |= {"batch_size": settings.embed_batch_size, "progress": settings.progress}
+        wanted |= {"batch_size": settings.embed_batch_size, "progress": settings.progress,
+                   "precision": settings.embed_precision}
     if all(getattr(embedder, k) == v for k, v in wanted.items()):
         return embedder
     clone = copy.copy(embedder)

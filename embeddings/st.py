@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,8 +62,25 @@ def _single_threaded_blas() -> None:
     threadpool_limits(1, user_api="blas")
 
 
+@cache
+def native_bfloat16() -> bool:
+    """Whether this CPU multiplies bfloat16 matrices in hardware (AMX tiles or AVX512-BF16).
+
+    Without it, bfloat16 is emulated and slower than float32. Measured here (AMX, 2 cores, e5-small, seed chunks of
+    ~200 tokens): 17 chunks/s in float32, 34 under bfloat16 autocast, cosine >= 0.99999 to float32.
+    """
+    import torch
+
+    probes = ("_is_amx_tile_supported", "_is_avx512_bf16_supported")  # torch.cpu has no public probe
+    return any(getattr(torch.cpu, name, lambda: False)() for name in probes)
+
+
 class SentenceTransformerEmbedder(Embedder):
     """Prompts are added by :class:`Embedder`; the model is told to add none of its own.
+
+    Passages run in bfloat16 when ``precision`` asks for it (``"auto"``: when the CPU has it natively). Matrix
+    products then run in bfloat16 and accumulate in float32, while layer norms, softmax and pooling stay float32
+    (``torch.autocast``). Questions always run in float32: one short text is not faster in bfloat16.
 
     >>> emb = SentenceTransformerEmbedder("path/to/model", settings)   # doctest: +SKIP
     >>> emb.embed_query("集体协商比赛").shape                          # doctest: +SKIP
@@ -75,13 +93,32 @@ class SentenceTransformerEmbedder(Embedder):
         self.passage_prompt = settings.passage_prompt
         self.batch_size = settings.embed_batch_size
         self.progress = settings.progress
+        self.precision = settings.embed_precision
         self.model = load_sentence_transformer(name_or_path, settings.threads, settings.progress)
+        if self.precision == "bfloat16" and not native_bfloat16():
+            log.warning("RAG_EMBED_PRECISION=bfloat16 on a CPU without native bfloat16: passages will embed slowly")
         get_dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         dim = get_dim()
         if not dim:
             raise ModelError(f"Model {self.name!r} does not report an embedding dimension; use a text embedding model.")
         self.dim = int(dim)
-        log.info("loaded embedding model %s (dim %d) from %s", self.name, self.dim, name_or_path)
+        log.info("loaded embedding model %s (dim %d, passages in %s) from %s", self.name, self.dim,
+                 self.passage_dtype, name_or_path)
+
+    @property
+    def passage_dtype(self) -> str:
+        """The precision passages actually run in: ``"bfloat16"`` or ``"float32"``."""
+        if self.precision == "auto":
+            return "bfloat16" if native_bfloat16() else "float32"
+        return self.precision
+
+    def _embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if self.passage_dtype == "float32":
+            return self._embed(texts)
+        import torch
+
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            return self._embed(texts)
 
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
         vectors = self.model.encode(

@@ -77,6 +77,10 @@ def test_smoke_run_end_to_end(tmp_path: Path) -> None:
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     entry = results["by_size"]["300"]
     assert entry["build"]["corpus"]["chunks"] >= 300 and entry["build"]["memo_tokeniser_mismatches"] == 0
+    rates = entry["build"]["ingest_rates"]
+    # a whole ingest (embedding, sentences and save included) is measured on its own sample of pages
+    assert rates["embed_sample_chunks"] >= 48 and rates["embed_sample_sentences"] > rates["embed_sample_chunks"]
+    assert 0 < rates["end_to_end"]["median"] < rates["tokenise"]["median"]
     for name in ("bm25", "dense", "hybrid", "answer"):
         assert entry["serve"]["latency_ms"][name]["p95"]["median"] > 0
     assert entry["serve"]["df_matches_counter"] is True

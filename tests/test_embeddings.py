@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from pathlib import Path
 
@@ -155,3 +156,16 @@ def test_default_model_loads_once(e5, e5_settings: Settings) -> None:
 def test_unloadable_model_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="RAG_MODEL"):
         load_embedder(Settings(model=str(tmp_path / "no-such-model")))
+
+
+@pytest.mark.slow
+def test_bfloat16_passages_stay_close_to_float32(e5) -> None:
+    f32, b16 = copy.copy(e5), copy.copy(e5)
+    f32.precision, b16.precision = "float32", "bfloat16"
+    a, b = f32.embed_documents(STRINGS), b16.embed_documents(STRINGS)
+    assert b.dtype == np.float32
+    assert not np.array_equal(a, b)  # bfloat16 really ran
+    cos = np.sum(a * b, axis=1)
+    assert cos.min() >= 0.999, cos
+    # questions run in float32 whatever the passage precision
+    assert np.array_equal(f32.embed_query(STRINGS[0]), b16.embed_query(STRINGS[0]))

@@ -55,7 +55,8 @@ def table(results: dict) -> str:
     if first:
         lines.append("")
         lines.append("ingest chunks/s (median, p95 over runs): " + ", ".join(
-            f"{k} {v['median']} ({v['p95']})" for k, v in first.items() if isinstance(v, dict)))
+            f"{k} {v['median']} ({v['p95']})" for k, v in first.items() if isinstance(v, dict))
+            + f"; passages embedded in {first.get('passage_precision', 'float32')}")
     return "\n".join(lines)
 
 
