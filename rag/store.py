@@ -216,6 +216,10 @@ def check_compatible(manifest: dict, model: str, index_dir: Path) -> None:
         )
 
 
+_ARTICLE_STRINGS = ("id", "title", "source")
+_CHUNK_STRINGS = ("article_id", "title", "source", "heading")  # equal strings in every chunk of an article
+
+
 def load(index_dir: Path, model: str, ann_threshold: int = 200_000,
          ann_params: AnnParams | None = None) -> tuple[Index, str]:
     """Load the live version; raise IndexNotReadyError if there is none, IndexMismatchError if built otherwise."""
@@ -229,14 +233,20 @@ def load(index_dir: Path, model: str, ann_threshold: int = 200_000,
     parts = [Part(**p) for p in manifest["parts"]] if "parts" in manifest else [Part("", 0, 0, 0)]
     articles = {}
     chunks, token_lists = [], []
+    # every chunk and sentence repeats its article's id, title, heading and source: hold each string once
+    shared: dict[str, str] = {}
     for part in parts:
         for row in _read_jsonl(part.path(version, "articles.jsonl")):
             row["paragraphs"] = tuple(tuple(p) for p in row["paragraphs"])
+            for key in _ARTICLE_STRINGS:
+                row[key] = shared.setdefault(row[key], row[key])
             articles[row["id"]] = Article(**{k: tuple(v) if isinstance(v, list) else v for k, v in row.items()})
         for row in _read_jsonl(part.path(version, "chunks.jsonl")):
             if "tokens" in row:  # format 2
                 token_lists.append(row.pop("tokens"))
             row["districts"] = tuple(row["districts"])
+            for key in _CHUNK_STRINGS:
+                row[key] = shared.setdefault(row[key], row[key])
             chunks.append(Chunk(**row))
     tokens: TokenTable | list[list[str]] = token_lists
     if (version / "vocab.json").exists():
@@ -254,7 +264,9 @@ def load(index_dir: Path, model: str, ann_threshold: int = 200_000,
     ann = faiss.read_index(str(version / "ann.faiss")) if (version / "ann.faiss").exists() else None
     if ann is not None and manifest.get("ann_knob"):
         set_knob(ann, manifest["ann_knob"])
-    keys = tuple(tuple(k) for part in parts for k in _read_jsonl(part.path(version, "sentences.jsonl")))
+    keys = tuple((shared.get(aid, aid), a, b) for part in parts
+                 for aid, a, b in _read_jsonl(part.path(version, "sentences.jsonl")))
+    del shared
     # sentence vectors are read a few rows per question: memory-mapped, not loaded
     blocks = tuple(np.load(part.path(version, "sentence_vectors.npy"), mmap_mode="r") for part in parts)
     sentences = SentenceTable(keys, blocks)  # type: ignore[arg-type]

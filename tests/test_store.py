@@ -41,6 +41,16 @@ def test_save_then_load_gives_the_same_index(hash_library: Library) -> None:
     np.testing.assert_array_equal(loaded.sentences.vectors, live.sentences.vectors)
 
 
+def test_loaded_chunks_and_sentences_share_their_articles_strings(hash_library: Library) -> None:
+    loaded, _ = store.load(hash_library.index_dir, "hash-256")
+    for chunk in loaded.chunks:
+        article = loaded.articles[chunk.article_id]
+        assert chunk.article_id is article.id and chunk.title is article.title and chunk.source is article.source
+    headings = {c.heading for c in loaded.chunks}
+    assert len({id(c.heading) for c in loaded.chunks}) == len(headings)  # one string per distinct heading
+    assert all(aid is loaded.articles[aid].id for aid, _a, _b in loaded.sentences.keys)
+
+
 def test_reopened_library_searches_the_same(hash_library: Library, tokenizer: Tokenizer) -> None:
     reopened = Library(hash_library.settings, HashEmbedder(), tokenizer)
     assert reopened.stats() == hash_library.stats()
