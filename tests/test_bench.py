@@ -73,7 +73,7 @@ def test_mixed_vectors_are_unit_and_close_to_their_seeds(seeds) -> None:
 def test_smoke_run_end_to_end(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert main(["--sizes", "300", "--model", "hash-256", "--runs", "1", "--queries", "5", "--milvus-sizes", "300",
-                 "--no-quality", "--out", str(out)]) == 0
+                 "--milvus-queries", "2", "--no-quality", "--out", str(out)]) == 0
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     entry = results["by_size"]["300"]
     assert entry["build"]["corpus"]["chunks"] >= 300 and entry["build"]["memo_tokeniser_mismatches"] == 0
@@ -85,5 +85,5 @@ def test_smoke_run_end_to_end(tmp_path: Path) -> None:
         assert entry["serve"]["latency_ms"][name]["p95"]["median"] > 0
     assert entry["serve"]["df_matches_counter"] is True
     assert entry["baseline"]["latency_ms"]["hybrid"]["n"] >= 1
-    assert entry["milvus"]["full_text"] is True
+    assert entry["milvus"]["full_text"] is True and entry["milvus"]["queries"] == 2
     assert (out / "latency.png").stat().st_size > 1000

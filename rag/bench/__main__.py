@@ -26,6 +26,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--sizes", default="1k,10k", help="corpus sizes in chunks, e.g. 1k,10k,100k,1m")
     p.add_argument("--milvus-sizes", default="10k", help="sizes also run on the Milvus backend ('' for none)")
     p.add_argument("--milvus-uri", default="", help="a Milvus URI (default: a Milvus Lite file per size)")
+    p.add_argument("--milvus-queries", type=int, default=0,
+                   help="questions per Milvus latency run (default: --queries; Lite takes seconds per question)")
+    p.add_argument("--milvus-runs", type=int, default=0, help="repeated Milvus runs (default: --runs)")
     p.add_argument("--model", default=DEFAULT_MODEL, help="embedding model (hash-256 for a quick smoke run)")
     p.add_argument("--runs", type=int, default=3, help="repeated runs per figure")
     p.add_argument("--queries", type=int, default=40, help="evaluation questions per latency run")
@@ -85,7 +88,9 @@ def main(argv: list[str] | None = None) -> int:
             if "latency_ms" in entry["baseline"]:
                 baseline_ms, baseline_size = entry["baseline"]["latency_ms"]["hybrid"]["median"], size
         if size in milvus_sizes:
-            entry["milvus"] = _run({**spec, "kind": "milvus", "milvus_uri": args.milvus_uri}, out)
+            entry["milvus"] = _run({**spec, "kind": "milvus", "milvus_uri": args.milvus_uri,
+                                    "queries": args.milvus_queries or args.queries,
+                                    "runs": args.milvus_runs or args.runs}, out)
         (out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     if not args.no_quality:
         results["quality"] = _run({**common, "kind": "quality", "milvus": bool(milvus_sizes)}, out)

@@ -22,7 +22,8 @@ def milvus_size(index_dir: Path, embedder: Embedder, settings: Settings, queries
     collection.create(drop=True)
     with Timer() as t:
         collection.upsert(index.chunks, index.vectors)
-    result: dict = {"uri": uri, "full_text": collection.full_text, "insert_seconds": round(t.seconds, 1),
+    result: dict = {"uri": uri, "full_text": collection.full_text, "queries": len(queries), "runs": runs,
+                    "insert_seconds": round(t.seconds, 1),
                     "insert_chunks_per_s": round(len(index) / t.seconds, 1), "latency_ms": {}}
     encode = QueryCache(embedder, settings.query_cache_size)
     for name in ("bm25", "dense", "hybrid"):
