@@ -57,6 +57,39 @@ def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def _status_mb(field: str) -> float | None:
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith(field + ":"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
+
+
+def rss_mb() -> float | None:
+    """Resident set size now, in MB (None where /proc is missing)."""
+    return _status_mb("VmRSS")
+
+
+class PhasePeak:
+    """Peak RSS of one phase: the kernel's high-water mark is reset on entry (``/proc/self/clear_refs``), so
+    ``mb`` is the most this process held during the ``with`` block, not since it started."""
+
+    def __enter__(self) -> PhasePeak:
+        try:
+            with open("/proc/self/clear_refs", "w", encoding="ascii") as fh:
+                fh.write("5")
+            self.reset = True
+        except OSError:
+            self.reset = False  # then the figure is the peak since start
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.mb = _status_mb("VmHWM") if self.reset else peak_rss_mb()
+
+
 class Timer:
     def __enter__(self) -> Timer:
         self.began = time.perf_counter()
