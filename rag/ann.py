@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import faiss
 import numpy as np
 
+from .rowblocks import RowBlocks
+
 log = logging.getLogger(__name__)
 
 KINDS = ("hnsw", "ivf")
@@ -31,15 +33,14 @@ class ExactIP:
     [[1, 0]]
     """
 
-    def __init__(self, vectors: np.ndarray) -> None:
-        self.vectors = vectors
-        self.ntotal = len(vectors)
-        self.d = vectors.shape[1]
+    def __init__(self, vectors: np.ndarray | RowBlocks) -> None:
+        self.vectors = vectors if isinstance(vectors, RowBlocks) else RowBlocks.of(vectors)
+        self.ntotal = len(self.vectors)
+        self.d = self.vectors.dim
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         k = min(k, self.ntotal)
-        # (V @ Q^T)^T: numpy's q @ V.T takes a slow path here (22 ms instead of 0.7 ms at 2k x 256)
-        scores = np.ascontiguousarray((self.vectors @ np.asarray(queries, np.float32).T).T)
+        scores = self.vectors.scores(queries)
         if k < self.ntotal:
             part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
         else:

@@ -15,18 +15,19 @@ from embeddings.base import Embedder
 from . import ann
 from .ann import AnnParams, ExactIP
 from .bm25 import filter_mask
+from .rowblocks import RowBlocks
 from .types import Chunk, Filters, Hit
 
 log = logging.getLogger(__name__)
 
 
-def build_faiss(vectors: np.ndarray, ann_threshold: int, hnsw_m: int = 32, ef_search: int = 128,
+def build_faiss(vectors: np.ndarray | RowBlocks, ann_threshold: int, hnsw_m: int = 32, ef_search: int = 128,
                 ann_params: AnnParams | None = None) -> faiss.Index | ExactIP:
     """Exact inner product below ``ann_threshold`` vectors (over ``vectors`` itself, no copy); above it an
     approximate index (``ann_params.kind``: IVF-Flat or HNSW) tuned to recall@10 >= ``ann_params.target``."""
     if len(vectors) < ann_threshold:
         return ExactIP(vectors)
-    return build_tuned(vectors, ann_params or AnnParams(kind="hnsw", hnsw_m=hnsw_m, ef_search=ef_search))[0]
+    return build_tuned(np.asarray(vectors), ann_params or AnnParams(kind="hnsw", hnsw_m=hnsw_m, ef_search=ef_search))[0]
 
 
 def build_tuned(vectors: np.ndarray, params: AnnParams) -> tuple[faiss.Index, dict]:
@@ -60,7 +61,7 @@ class QueryCache:
 class DenseRetriever:
     name = "dense"
 
-    def __init__(self, chunks: Sequence[Chunk], vectors: np.ndarray, index: faiss.Index, encode: QueryCache,
+    def __init__(self, chunks: Sequence[Chunk], vectors: RowBlocks, index: faiss.Index, encode: QueryCache,
                  alive: np.ndarray | None = None) -> None:
         self.chunks = chunks
         self.vectors = vectors
@@ -77,7 +78,7 @@ class DenseRetriever:
             mask = self.alive if mask is None else mask & self.alive
         if mask is not None:
             rows = np.flatnonzero(mask)
-            scores = self.vectors[rows] @ q
+            scores = self.vectors.take(rows) @ q
             order = np.argsort(-scores, kind="stable")[:k]
             return [Hit(self.chunks[rows[i]], float(scores[i]), self.name) for i in order]
         scores, ids = self.index.search(q[None, :].astype(np.float32), min(k, len(self.chunks)))

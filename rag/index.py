@@ -23,6 +23,7 @@ from .bm25 import BM25Retriever, build_bm25, doc_freqs
 from .dense import DenseRetriever, QueryCache, build_faiss, build_tuned
 from .errors import InputError
 from .fusion import HybridRetriever
+from .rowblocks import RowBlocks
 from .sentvec import SentenceTable
 from .tokentable import TokenTable
 from .types import Article, Chunk, Retriever
@@ -47,10 +48,11 @@ class IndexMeta:
 
 class Index:
     """One snapshot. ``tokens`` is a compact :class:`~rag.tokentable.TokenTable` (reads like ``list[list[str]]``);
+    ``vectors`` are :class:`~rag.rowblocks.RowBlocks` (a snapshot that adds rows shares its predecessor's blocks);
     ``ann`` is exact search over ``vectors`` below ``ann_threshold`` rows, else an approximate FAISS index."""
 
     def __init__(self, meta: IndexMeta, articles: dict[str, Article], chunks: list[Chunk], tokens: Sequence[list[str]],
-                 vectors: np.ndarray, bm25: bm25s.BM25 | None = None, ann: faiss.Index | None = None,
+                 vectors: np.ndarray | RowBlocks, bm25: bm25s.BM25 | None = None, ann: faiss.Index | None = None,
                  ann_threshold: int = 200_000, sentences: SentenceTable | None = None,
                  ann_params: AnnParams | None = None) -> None:
         if len(chunks) != len(tokens) or len(chunks) != len(vectors):
@@ -59,7 +61,8 @@ class Index:
         self.articles = articles
         self.chunks = chunks
         self.tokens = tokens if isinstance(tokens, TokenTable) else TokenTable.from_lists(tokens)
-        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(chunks), meta.dim)
+        self.vectors = (vectors if isinstance(vectors, RowBlocks)
+                        else RowBlocks.of(np.asarray(vectors, np.float32).reshape(len(chunks), meta.dim), meta.dim))
         self.ann_threshold = ann_threshold
         self.ann_params = ann_params or AnnParams()
         self.sentences = sentences if sentences is not None else SentenceTable.empty(meta.dim)
@@ -69,7 +72,7 @@ class Index:
             if len(self.vectors) < ann_threshold:
                 ann = build_faiss(self.vectors, ann_threshold)
             else:
-                ann, self.ann_tuning = build_tuned(self.vectors, self.ann_params)
+                ann, self.ann_tuning = build_tuned(np.asarray(self.vectors), self.ann_params)
         self.ann = ann
         self.saved_as: str | None = None  # the store version holding exactly this snapshot (set by load and save)
         #: (version, articles, chunks, sentences) when this snapshot is that saved version's rows plus more
@@ -111,7 +114,7 @@ class Index:
     def chunks_of(self, article_id: str) -> list[Chunk]:
         return self._by_article.get(article_id, [])
 
-    def _next_ann(self, vectors: np.ndarray, added: np.ndarray | None) -> faiss.Index | None:
+    def _next_ann(self, vectors: RowBlocks, added: np.ndarray | None) -> faiss.Index | None:
         """The dense index of a snapshot with these ``vectors``: an approximate index grows by copy-and-add when
         only rows were ``added`` (no rebuild); anything else (or crossing the threshold) builds afresh."""
         if added is not None and len(vectors) >= self.ann_threshold and not isinstance(self.ann, ann_mod.ExactIP):
@@ -129,7 +132,7 @@ class Index:
         merged.update((a.id, a) for a in articles)
         table = self.sentences.added(sentences.keys, sentences.vectors) if sentences is not None else self.sentences
         added = np.asarray(vectors, np.float32).reshape(-1, self.meta.dim)
-        all_vectors = np.vstack([self.vectors, added])
+        all_vectors = self.vectors.added(added)  # shares this snapshot's blocks
         new = Index(self.meta, merged, [*self.chunks, *chunks], self.tokens.appended(tokens), all_vectors,
                     ann=self._next_ann(all_vectors, added), ann_threshold=self.ann_threshold, sentences=table,
                     ann_params=self.ann_params)
@@ -142,7 +145,7 @@ class Index:
         drop = set(article_ids)
         keep = np.fromiter((i for i, c in enumerate(self.chunks) if c.article_id not in drop), dtype=np.int64)
         return Index(self.meta, {k: v for k, v in self.articles.items() if k not in drop},
-                     [self.chunks[i] for i in keep.tolist()], self.tokens.taken(keep), self.vectors[keep],
+                     [self.chunks[i] for i in keep.tolist()], self.tokens.taken(keep), self.vectors.take(keep),
                      ann_threshold=self.ann_threshold, sentences=self.sentences.without(drop),
                      ann_params=self.ann_params)
 

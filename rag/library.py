@@ -13,6 +13,8 @@ import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import numpy as np
+
 from embeddings.base import Embedder
 
 from . import store
@@ -163,7 +165,7 @@ class Library:
                                           self.tokenizer)
             collection.create()
             if collection.count() == 0 and len(self._index):
-                collection.upsert(self._index.chunks, self._index.vectors)
+                collection.upsert(self._index.chunks, np.asarray(self._index.vectors))
             self._milvus = collection
         return self._milvus
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .rowblocks import RowBlocks
 from .sentences import sentence_spans
 from .types import Article
 
@@ -28,41 +29,37 @@ def sentence_text(article: Article, start: int, end: int) -> str:
 
 @dataclass(frozen=True)
 class SentenceTable:
-    """Sentence keys and their vectors, held as row blocks in key order.
+    """Sentence keys and their vectors (:class:`~rag.rowblocks.RowBlocks`, in key order).
 
     Answers read a few hundred rows per question, never the whole table, so blocks loaded from disk stay
     memory-mapped (a 100k-chunk index has ~400k sentence vectors, ~600 MB) and adding sentences appends a block
     instead of copying the table.
 
     >>> t = SentenceTable.of([("a", 0, 5)], np.eye(2, dtype=np.float32)[:1]).added([("b", 0, 4)], [[0.0, 1.0]])
-    >>> len(t), len(t.blocks), t.similarities(np.array([0.5, 2.0], np.float32), [("b", 0), ("a", 0), ("c", 0)])
+    >>> len(t), len(t.rows.blocks), t.similarities(np.array([0.5, 2.0], np.float32), [("b", 0), ("a", 0), ("c", 0)])
     (2, 2, [2.0, 0.5, None])
     """
 
     keys: tuple[SentenceKey, ...]
-    blocks: tuple[np.ndarray, ...]
-    _rows: dict[tuple[str, int], int] = field(default_factory=dict, compare=False, repr=False)
-    _starts: list[int] = field(default_factory=list, compare=False, repr=False)
+    rows: RowBlocks
+    _row_of: dict[tuple[str, int], int] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        if not self.blocks:
-            raise ValueError("a sentence table needs at least one (possibly empty) block")
-        if sum(len(b) for b in self.blocks) != len(self.keys):
+        if len(self.rows) != len(self.keys):
             raise ValueError("sentence keys and vectors must line up")
-        self._rows.update({(aid, a): i for i, (aid, a, _b) in enumerate(self.keys)})
-        self._starts.extend(np.cumsum([0, *(len(b) for b in self.blocks)]).tolist()[:-1])
+        self._row_of.update({(aid, a): i for i, (aid, a, _b) in enumerate(self.keys)})
 
     @classmethod
     def of(cls, keys: Sequence[SentenceKey], vectors: np.ndarray) -> SentenceTable:
-        return cls(tuple(keys), (np.asarray(vectors, np.float32),))
+        return cls(tuple(keys), RowBlocks.of(vectors))
 
     @classmethod
     def empty(cls, dim: int) -> SentenceTable:
-        return cls((), (np.zeros((0, dim), np.float32),))
+        return cls((), RowBlocks.empty(dim))
 
     @property
     def dim(self) -> int:
-        return int(self.blocks[0].shape[1])
+        return self.rows.dim
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -70,37 +67,23 @@ class SentenceTable:
     @property
     def vectors(self) -> np.ndarray:
         """All vectors as one array (a copy when there are several blocks)."""
-        return self.rows_from(0)
+        return self.rows.rows_from(0)
 
     def rows_from(self, start: int) -> np.ndarray:
         """Vectors of rows ``start`` onwards, as one array."""
-        pieces = [b[max(0, start - s):] for s, b in zip(self._starts, self.blocks, strict=True) if s + len(b) > start]
-        if len(pieces) == 1:
-            return pieces[0]
-        return np.concatenate(pieces) if pieces else np.zeros((0, self.dim), np.float32)
+        return self.rows.rows_from(start)
 
     def added(self, keys: Sequence[SentenceKey], vectors: np.ndarray | Sequence) -> SentenceTable:
-        new = np.asarray(vectors, np.float32).reshape(-1, self.dim)
-        blocks = tuple(b for b in self.blocks if len(b)) + ((new,) if len(new) else ())
-        return SentenceTable((*self.keys, *keys), blocks or self.blocks)
-
-    def _gather(self, rows: Sequence[int]) -> np.ndarray:
-        rows = np.asarray(rows, np.int64)
-        block_of = np.searchsorted(self._starts, rows, side="right") - 1
-        out = np.empty((len(rows), self.dim), np.float32)
-        for b in np.unique(block_of).tolist():
-            mask = block_of == b
-            out[mask] = self.blocks[b][rows[mask] - self._starts[b]]
-        return out
+        return SentenceTable((*self.keys, *keys), self.rows.added(vectors))
 
     def without(self, article_ids: Iterable[str]) -> SentenceTable:
         drop = set(article_ids)
         keep = [i for i, k in enumerate(self.keys) if k[0] not in drop]
-        return SentenceTable(tuple(self.keys[i] for i in keep), (self._gather(keep),))
+        return SentenceTable(tuple(self.keys[i] for i in keep), RowBlocks.of(self.rows.take(keep), self.dim))
 
     def similarities(self, query: np.ndarray, spans: Sequence[tuple[str, int]]) -> list[float | None]:
         """Cosine of the query with each (article_id, start) sentence; None where no vector is stored."""
-        rows = [self._rows.get(span) for span in spans]
+        rows = [self._row_of.get(span) for span in spans]
         found = [r for r in rows if r is not None]
-        sims = iter((self._gather(found) @ query).tolist()) if found else iter(())
+        sims = iter((self.rows.take(found) @ query).tolist()) if found else iter(())
         return [next(sims) if r is not None else None for r in rows]

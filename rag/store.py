@@ -39,6 +39,7 @@ from .ann import AnnParams, get_knob, set_knob
 from .bm25 import load_bm25, save_bm25
 from .errors import IndexMismatchError, IndexNotReadyError
 from .index import FORMAT_VERSION, READABLE_VERSIONS, Index, IndexMeta
+from .rowblocks import RowBlocks
 from .sentvec import SentenceTable
 from .tokentable import TokenTable, Vocabulary
 from .types import Article, Chunk
@@ -133,7 +134,7 @@ def _write_part(index: Index, start: tuple[int, int, int], version: Path) -> Par
     _write(part.path(version, "sentences.jsonl"), _jsonl([list(k) for k in index.sentences.keys[s0:]]))
     tokens = index.tokens
     first = int(tokens.offsets[c0])
-    for table, array in (("vectors.npy", index.vectors[c0:]), ("tokens.npy", tokens.ids[first:]),
+    for table, array in (("vectors.npy", index.vectors.rows_from(c0)), ("tokens.npy", tokens.ids[first:]),
                          ("token_offsets.npy", tokens.offsets[c0:] - first),
                          ("sentence_vectors.npy", index.sentences.rows_from(s0))):
         _save_npy(part.path(version, table), array)
@@ -260,7 +261,9 @@ def load(index_dir: Path, model: str, ann_threshold: int = 200_000,
         tokens = TokenTable(vocab, _concat(ids, np.int32),
                             _concat([offsets[0][:1], *(o[1:] + base for o, base in zip(offsets, bases, strict=False))],
                                     np.int64))
-    vectors = _concat([np.load(part.path(version, "vectors.npy")) for part in parts], np.float32)
+    # memory-mapped, one block per part: an upload's snapshot shares them, and the page cache (not this
+    # process's heap) holds them; exact search reads them all, an approximate index only at the next rebuild
+    vectors = RowBlocks(tuple(np.load(part.path(version, "vectors.npy"), mmap_mode="r") for part in parts), meta.dim)
     ann = faiss.read_index(str(version / "ann.faiss")) if (version / "ann.faiss").exists() else None
     if ann is not None and manifest.get("ann_knob"):
         set_knob(ann, manifest["ann_knob"])
@@ -269,7 +272,7 @@ def load(index_dir: Path, model: str, ann_threshold: int = 200_000,
     del shared
     # sentence vectors are read a few rows per question: memory-mapped, not loaded
     blocks = tuple(np.load(part.path(version, "sentence_vectors.npy"), mmap_mode="r") for part in parts)
-    sentences = SentenceTable(keys, blocks)  # type: ignore[arg-type]
+    sentences = SentenceTable(keys, RowBlocks(blocks, meta.dim))
     index = Index(meta, articles, chunks, tokens, vectors, bm25=load_bm25(version / "bm25"), ann=ann,
                   ann_threshold=ann_threshold, sentences=sentences, ann_params=ann_params)
     index.saved_as = name

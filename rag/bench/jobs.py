@@ -8,6 +8,8 @@ import os
 import random
 from pathlib import Path
 
+import numpy as np
+
 from ..config import Settings
 from .corpus import load_seeds
 from .timing import Timer, peak_rss_mb
@@ -62,7 +64,7 @@ def run_job(spec: dict) -> dict:
 
         index, _ = store.load(index_dir, embedder.name, settings.ann_threshold)
         with Timer() as t:
-            base = Baseline(index.tokens, index.vectors, Tokenizer(), QueryCache(embedder))
+            base = Baseline(index.tokens, np.asarray(index.vectors), Tokenizer(), QueryCache(embedder))
         result = time_baseline(base, _queries(spec)[: spec.get("baseline_queries", 3)], spec["limit_s"])
         return {"latency_ms": result, "setup_seconds": round(t.seconds, 1), "peak_rss_mb": peak_rss_mb()}
     if kind == "milvus":

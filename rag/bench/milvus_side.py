@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from embeddings.base import Embedder
 
 from ..config import Settings
@@ -21,7 +23,7 @@ def milvus_size(index_dir: Path, embedder: Embedder, settings: Settings, queries
     collection = MilvusCollection(uri, "bench", embedder.dim, settings.milvus_token, lib.tokenizer)
     collection.create(drop=True)
     with Timer() as t:
-        collection.upsert(index.chunks, index.vectors)
+        collection.upsert(index.chunks, np.asarray(index.vectors))
     result: dict = {"uri": uri, "full_text": collection.full_text, "queries": len(queries), "runs": runs,
                     "insert_seconds": round(t.seconds, 1),
                     "insert_chunks_per_s": round(len(index) / t.seconds, 1), "latency_ms": {}}

@@ -76,7 +76,7 @@ def quality(embedder: Embedder, settings: Settings, questions_path: Path, seeds_
             out["hit@5"][f"ours_{name}"] = evaluate(lambda q, n=name: articles_of(lib.search(q, k=20, retriever=n)),
                                                     items)
         index = lib.index
-        base = Baseline(index.tokens, index.vectors, lib.tokenizer, lib.encode)
+        base = Baseline(index.tokens, np.asarray(index.vectors), lib.tokenizer, lib.encode)
         for name in ("bm25", "dense", "hybrid"):
             out["hit@5"][f"baseline_{name}"] = evaluate(
                 lambda q, n=name: [index.chunks[i].article_id for i in getattr(base, n)(q, 20)], items)

@@ -1,0 +1,85 @@
+"""A float32 matrix held as row blocks: a snapshot that adds rows shares the old blocks instead of copying them,
+and blocks read from disk can stay memory-mapped (the page cache holds them, not this process's heap)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class RowBlocks:
+    """Rows of ``dim`` float32 columns, in order, split over ``blocks``.
+
+    >>> m = RowBlocks.of(np.eye(3, dtype=np.float32)[:2]).added(np.eye(3, dtype=np.float32)[2:])
+    >>> len(m), len(m.blocks), m.take([2, 0]).tolist()
+    (3, 2, [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]])
+    >>> m.scores(np.array([[0.0, 2.0, 1.0]], np.float32)).tolist(), m.rows_from(1).shape
+    ([[0.0, 2.0, 1.0]], (2, 3))
+    """
+
+    blocks: tuple[np.ndarray, ...]
+    dim: int
+    _starts: np.ndarray = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for b in self.blocks:
+            if b.ndim != 2 or b.shape[1] != self.dim or b.dtype != np.float32:
+                raise ValueError(f"row blocks must be float32 (n, {self.dim}); got {b.dtype} {b.shape}")
+        object.__setattr__(self, "_starts", np.cumsum([0, *(len(b) for b in self.blocks)], dtype=np.int64))
+
+    @classmethod
+    def of(cls, rows: np.ndarray | Sequence, dim: int | None = None) -> RowBlocks:
+        """One block holding ``rows`` (no copy when they are already C-contiguous float32)."""
+        array = np.ascontiguousarray(rows, dtype=np.float32)
+        dim = dim if dim is not None else (array.shape[1] if array.ndim == 2 else 0)
+        return cls((array.reshape(-1, dim),) if array.size or dim else (), dim)
+
+    @classmethod
+    def empty(cls, dim: int) -> RowBlocks:
+        return cls((), dim)
+
+    def __len__(self) -> int:
+        return int(self._starts[-1])
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self), self.dim
+
+    def added(self, rows: np.ndarray | Sequence) -> RowBlocks:
+        """These rows and then ``rows``; the existing blocks are shared, not copied."""
+        new = np.ascontiguousarray(rows, dtype=np.float32).reshape(-1, self.dim)
+        return RowBlocks(self.blocks + ((new,) if len(new) else ()), self.dim)
+
+    def rows_from(self, start: int) -> np.ndarray:
+        """Rows ``start`` onwards as one array (no copy when they lie in one block)."""
+        pieces = [b[max(0, start - int(s)) :] for s, b in zip(self._starts, self.blocks, strict=False)
+                  if s + len(b) > start]
+        if len(pieces) == 1:
+            return pieces[0]
+        return np.concatenate(pieces) if pieces else np.zeros((0, self.dim), np.float32)
+
+    def take(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
+        """The given rows, in the given order, as a new array."""
+        rows = np.asarray(rows, np.int64)
+        if len(self.blocks) == 1:
+            return self.blocks[0][rows]
+        block_of = np.searchsorted(self._starts, rows, side="right") - 1
+        out = np.empty((len(rows), self.dim), np.float32)
+        for b in np.unique(block_of).tolist():
+            mask = block_of == b
+            out[mask] = self.blocks[b][rows[mask] - self._starts[b]]
+        return out
+
+    def scores(self, queries: np.ndarray) -> np.ndarray:
+        """Inner products ``(len(queries), len(self))``, block by block."""
+        q = np.asarray(queries, np.float32).T
+        # (B @ Q^T)^T: numpy's Q @ B.T takes a slow path (22 ms instead of 0.7 ms at 2k x 256)
+        parts = [b @ q for b in self.blocks] or [np.zeros((0, q.shape[1]), np.float32)]
+        return np.ascontiguousarray((parts[0] if len(parts) == 1 else np.concatenate(parts)).T)
+
+    def __array__(self, dtype: object = None, copy: bool | None = None) -> np.ndarray:
+        whole = self.rows_from(0)
+        return whole if dtype is None else whole.astype(dtype, copy=False)
