@@ -91,3 +91,17 @@ def test_smoke_run_end_to_end(tmp_path: Path) -> None:
     assert entry["baseline"]["latency_ms"]["hybrid"]["n"] >= 1
     assert entry["milvus"]["full_text"] is True and entry["milvus"]["queries"] == 2
     assert (out / "latency.png").stat().st_size > 1000
+
+
+@pytest.mark.slow
+def test_quality_job_with_the_real_model(real_library, seeds_dir: Path) -> None:
+    from rag.bench.quality import quality
+
+    root = Path(__file__).resolve().parent.parent
+    out = quality(real_library.embedder, real_library.settings, root / "eval/data/questions.jsonl", seeds_dir,
+                  milvus=False)
+    assert out["questions"] >= 200
+    assert out["hit@5"]["ours_hybrid"] >= 0.95 and out["hit@5"]["baseline_hybrid"] >= 0.9
+    # int8 layers run in float32 whatever the passage precision; the configured precision stays close to float32
+    assert out["int8_query_encoder"]["chunk_cosine_to_float32"]["min"] >= 0.9
+    assert out["passage_precision"]["cosine_to_float32"]["min"] >= 0.999

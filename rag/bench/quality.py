@@ -61,7 +61,18 @@ def int8_embedder(embedder: Embedder) -> Embedder | None:
     quantised.model = torch.ao.quantization.quantize_dynamic(copy.deepcopy(model), {torch.nn.Linear},
                                                              dtype=torch.qint8)
     quantised.name = embedder.name  # same vectors space, by construction
+    quantised.precision = "float32"  # int8 layers take float32 inputs, not bfloat16
     return quantised
+
+
+def in_float32(embedder: Embedder) -> Embedder:
+    """The same model with passages in float32 too (a sentence-transformers embedder may run them in bfloat16)."""
+    import copy
+
+    plain = copy.copy(embedder)
+    if hasattr(plain, "precision"):
+        plain.precision = "float32"
+    return plain
 
 
 def quality(embedder: Embedder, settings: Settings, questions_path: Path, seeds_dir: Path,
@@ -103,12 +114,21 @@ def quality(embedder: Embedder, settings: Settings, questions_path: Path, seeds_
             cos = np.sum(v32 * v8, axis=1)
             texts = [c.indexed_text for c in index.chunks[:32]]
             began = time.perf_counter()
-            d32 = embedder.embed_documents(texts)
+            d32 = in_float32(embedder).embed_documents(texts)
             r32 = len(texts) / (time.perf_counter() - began)
             began = time.perf_counter()
             d8 = q8.embed_documents(texts)
             r8 = len(texts) / (time.perf_counter() - began)
             dcos = np.sum(d32 * d8, axis=1)
+            began = time.perf_counter()
+            dflt = embedder.embed_documents(texts)  # the configured passage precision (bfloat16 where native)
+            rflt = len(texts) / (time.perf_counter() - began)
+            fcos = np.sum(d32 * dflt, axis=1)
+            out["passage_precision"] = {
+                "precision": getattr(embedder, "passage_dtype", "float32"), "chunks_per_s": round(rflt, 1),
+                "chunks_per_s_float32": round(r32, 1),
+                "cosine_to_float32": {"mean": round(float(fcos.mean()), 6), "min": round(float(fcos.min()), 6)},
+            }
             lib.encode = QueryCache(q8, 4096)
             out["int8_query_encoder"] = {
                 "cosine_to_float32": {"mean": round(float(cos.mean()), 4), "min": round(float(cos.min()), 4)},

@@ -60,6 +60,8 @@ def table(results: dict) -> str:
                      ", ".join(f"{k} {v}" for k, v in q.get("hit@5", {}).items()))
         if "int8_query_encoder" in q:
             lines.append(f"int8 query encoder: {q['int8_query_encoder']}")
+        if "passage_precision" in q:
+            lines.append(f"passage precision: {q['passage_precision']}")
     first = results["by_size"][str(results["sizes"][0])].get("build", {}).get("ingest_rates")
     if first:
         lines.append("")
