@@ -88,6 +88,8 @@ def test_smoke_run_end_to_end(tmp_path: Path) -> None:
     # each phase's peak is its own (the high-water mark is reset per phase), never above the whole job's
     for phase in (serve["peak_rss_load_mb"], serve["peak_rss_queries_mb"], serve["add_page"]["peak_rss_mb"]):
         assert serve["rss_after_load_mb"] * 0.5 < phase <= serve["peak_rss_serve_mb"]
+    split = serve["rss_after_queries_mb"]
+    assert split["anon"] > 0 and split["file"] > 0 and split["anon"] + split["file"] <= serve["peak_rss_queries_mb"] * 1.05 + 8
     assert entry["baseline"]["latency_ms"]["hybrid"]["n"] >= 1
     assert entry["milvus"]["full_text"] is True and entry["milvus"]["queries"] == 2
     assert (out / "latency.png").stat().st_size > 1000

@@ -45,14 +45,17 @@ def table(results: dict) -> str:
                      f"{add.get('snapshot_seconds', '-')}+{add.get('save_seconds', '-')} | "
                      f"{v.get('df_seconds', '-')} ({v.get('df_counter_seconds', '-')})")
     lines.append("")
-    lines.append("size    | RSS after load MB | peak MB: load | queries | add page | whole serve job")
+    lines.append("size    | RSS after load MB | peak MB: load | queries | add page | whole serve job "
+                 "| after queries: anon / file MB")
     for size in results["sizes"]:
         s = results["by_size"][str(size)]
         v = s.get("serve", {})
+        split = v.get("rss_after_queries_mb") or {}
         lines.append(f"{s.get('build', {}).get('corpus', {}).get('chunks', size):>7} | "
                      f"{v.get('rss_after_load_mb', '-'):>17} | {v.get('peak_rss_load_mb', '-'):>13} | "
                      f"{v.get('peak_rss_queries_mb', '-'):>7} | {v.get('add_page', {}).get('peak_rss_mb', '-'):>8} | "
-                     f"{v.get('peak_rss_serve_mb', '-'):>15}")
+                     f"{v.get('peak_rss_serve_mb', '-'):>15} | "
+                     f"{split.get('anon', '-')} / {split.get('file', '-')}")
     q = results.get("quality")
     if q:
         lines.append("")

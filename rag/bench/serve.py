@@ -21,7 +21,7 @@ from ..dense import QueryCache
 from ..library import Library
 from ..parse import parse_page
 from .corpus import Seeds, generate_pages
-from .timing import PhasePeak, Timer, latency_runs, peak_rss_mb, rss_mb
+from .timing import PhasePeak, Timer, latency_runs, peak_rss_mb, rss_mb, rss_split_mb
 from .vectors import Mixer
 
 
@@ -41,6 +41,7 @@ def serve_size(index_dir: Path, embedder: Embedder, settings: Settings, queries:
     result["chunks"] = len(index)
     result["rss_after_load_mb"] = rss_mb()
     result["peak_rss_load_mb"] = load_peak.mb
+    result["rss_after_load_split_mb"] = rss_split_mb()
 
     def fresh_cache() -> None:
         lib.encode = QueryCache(embedder, settings.query_cache_size)  # every run encodes its queries again
@@ -55,6 +56,7 @@ def serve_size(index_dir: Path, embedder: Embedder, settings: Settings, queries:
         lat["answer_cached_query"] = latency_runs(lambda q: answer(lib, q), queries, runs)
     result["latency_ms"] = lat
     result["peak_rss_queries_mb"] = query_peak.mb
+    result["rss_after_queries_mb"] = rss_split_mb()
     # adding one page to the big index, the way Library.ingest_pages does (its vectors derived, not encoded)
     page = next(itertools.islice(generate_pages(seeds, seed=7), 3, None))
     articles = [a for a in parse_page(page.text, page.page.source) if a.id not in index.articles]

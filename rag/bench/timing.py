@@ -73,6 +73,12 @@ def rss_mb() -> float | None:
     return _status_mb("VmRSS")
 
 
+def rss_split_mb() -> dict[str, float | None]:
+    """Resident memory now by kind: ``anon`` is this process's own (heap, arrays); ``file`` is pages of mapped
+    files (libraries, the model, memory-mapped index files): clean page cache the kernel can drop and re-read."""
+    return {"anon": _status_mb("RssAnon"), "file": _status_mb("RssFile")}
+
+
 class PhasePeak:
     """Peak RSS of one phase: the kernel's high-water mark is reset on entry (``/proc/self/clear_refs``), so
     ``mb`` is the most this process held during the ``with`` block, not since it started."""
