@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+MAX_BLOCKS = 32  # past this, blocks after the first are merged: many small uploads must not slow every search
+
 
 @dataclass(frozen=True)
 class RowBlocks:
@@ -49,9 +51,13 @@ class RowBlocks:
         return len(self), self.dim
 
     def added(self, rows: np.ndarray | Sequence) -> RowBlocks:
-        """These rows and then ``rows``; the existing blocks are shared, not copied."""
+        """These rows and then ``rows``; the existing blocks are shared, not copied (but past
+        :data:`MAX_BLOCKS`, every block after the first is merged into one)."""
         new = np.ascontiguousarray(rows, dtype=np.float32).reshape(-1, self.dim)
-        return RowBlocks(self.blocks + ((new,) if len(new) else ()), self.dim)
+        blocks = self.blocks + ((new,) if len(new) else ())
+        if len(blocks) > MAX_BLOCKS:
+            blocks = (blocks[0], np.concatenate(blocks[1:]))
+        return RowBlocks(blocks, self.dim)
 
     def rows_from(self, start: int) -> np.ndarray:
         """Rows ``start`` onwards as one array (no copy when they lie in one block)."""

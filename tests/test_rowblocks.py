@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag.rowblocks import RowBlocks
+from rag.rowblocks import MAX_BLOCKS, RowBlocks
 
 P1, P3 = "001_d15e506f488c69d4.txt", "003_8172d0507c8e507c.txt"
 
@@ -39,6 +39,14 @@ def test_adding_rows_shares_the_old_blocks(parts: list[np.ndarray]) -> None:
     second = first.added(parts[1])
     assert second.blocks[0] is first.blocks[0] and len(first) == 5  # the old snapshot is unchanged
     assert first.added(np.zeros((0, 8), np.float32)).blocks == first.blocks  # nothing added, no empty block
+
+
+def test_many_small_additions_are_merged_past_the_block_limit(parts: list[np.ndarray]) -> None:
+    rows = base = RowBlocks.of(parts[2])
+    for i in range(MAX_BLOCKS + 8):
+        rows = rows.added(np.full((1, 8), i, np.float32))
+    assert len(rows.blocks) <= MAX_BLOCKS and rows.blocks[0] is base.blocks[0]  # the first block is still shared
+    np.testing.assert_array_equal(rows.rows_from(7)[:, 0], np.arange(MAX_BLOCKS + 8, dtype=np.float32))
 
 
 def test_rows_must_be_float32_of_the_width(parts: list[np.ndarray]) -> None:
