@@ -62,7 +62,7 @@ class Index:
         self.chunks = chunks
         self.tokens = tokens if isinstance(tokens, TokenTable) else TokenTable.from_lists(tokens)
         self.vectors = (vectors if isinstance(vectors, RowBlocks)
-                        else RowBlocks.of(np.asarray(vectors, np.float32).reshape(len(chunks), meta.dim), meta.dim))
+                        else RowBlocks.of(np.asarray(vectors, np.float32).reshape(len(chunks), meta.dim)))
         self.ann_threshold = ann_threshold
         self.ann_params = ann_params or AnnParams()
         self.sentences = sentences if sentences is not None else SentenceTable.empty(meta.dim)

@@ -33,11 +33,12 @@ class RowBlocks:
         object.__setattr__(self, "_starts", np.cumsum([0, *(len(b) for b in self.blocks)], dtype=np.int64))
 
     @classmethod
-    def of(cls, rows: np.ndarray | Sequence, dim: int | None = None) -> RowBlocks:
-        """One block holding ``rows`` (no copy when they are already C-contiguous float32)."""
+    def of(cls, rows: np.ndarray) -> RowBlocks:
+        """One block holding the 2-D ``rows`` (no copy when they are already C-contiguous float32)."""
         array = np.ascontiguousarray(rows, dtype=np.float32)
-        dim = dim if dim is not None else (array.shape[1] if array.ndim == 2 else 0)
-        return cls((array.reshape(-1, dim),) if array.size or dim else (), dim)
+        if array.ndim != 2:
+            raise ValueError(f"row blocks need a 2-D array; got shape {array.shape}")
+        return cls((array,) if len(array) else (), array.shape[1])
 
     @classmethod
     def empty(cls, dim: int) -> RowBlocks:
@@ -88,4 +89,6 @@ class RowBlocks:
 
     def __array__(self, dtype: object = None, copy: bool | None = None) -> np.ndarray:
         whole = self.rows_from(0)
-        return whole if dtype is None else whole.astype(dtype, copy=False)
+        if dtype is not None:
+            whole = whole.astype(dtype, copy=False)
+        return whole.copy() if copy else whole

@@ -69,17 +69,13 @@ class SentenceTable:
         """All vectors as one array (a copy when there are several blocks)."""
         return self.rows.rows_from(0)
 
-    def rows_from(self, start: int) -> np.ndarray:
-        """Vectors of rows ``start`` onwards, as one array."""
-        return self.rows.rows_from(start)
-
     def added(self, keys: Sequence[SentenceKey], vectors: np.ndarray | Sequence) -> SentenceTable:
         return SentenceTable((*self.keys, *keys), self.rows.added(vectors))
 
     def without(self, article_ids: Iterable[str]) -> SentenceTable:
         drop = set(article_ids)
         keep = [i for i, k in enumerate(self.keys) if k[0] not in drop]
-        return SentenceTable(tuple(self.keys[i] for i in keep), RowBlocks.of(self.rows.take(keep), self.dim))
+        return SentenceTable(tuple(self.keys[i] for i in keep), RowBlocks.of(self.rows.take(keep)))
 
     def similarities(self, query: np.ndarray, spans: Sequence[tuple[str, int]]) -> list[float | None]:
         """Cosine of the query with each (article_id, start) sentence; None where no vector is stored."""

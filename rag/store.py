@@ -136,7 +136,7 @@ def _write_part(index: Index, start: tuple[int, int, int], version: Path) -> Par
     first = int(tokens.offsets[c0])
     for table, array in (("vectors.npy", index.vectors.rows_from(c0)), ("tokens.npy", tokens.ids[first:]),
                          ("token_offsets.npy", tokens.offsets[c0:] - first),
-                         ("sentence_vectors.npy", index.sentences.rows_from(s0))):
+                         ("sentence_vectors.npy", index.sentences.rows.rows_from(s0))):
         _save_npy(part.path(version, table), array)
     return part
 

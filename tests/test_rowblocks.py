@@ -54,6 +54,8 @@ def test_rows_must_be_float32_of_the_width(parts: list[np.ndarray]) -> None:
         RowBlocks((parts[0].astype(np.float64),), 8)
     with pytest.raises(ValueError, match=r"\(n, 4\)"):
         RowBlocks((parts[0],), 4)
+    with pytest.raises(ValueError, match="2-D"):
+        RowBlocks.of(np.zeros(8, np.float32))
     assert len(RowBlocks.empty(8)) == 0 and RowBlocks.empty(8).scores(np.ones((1, 8), np.float32)).shape == (1, 0)
 
 

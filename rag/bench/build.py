@@ -3,6 +3,7 @@ derived, see :mod:`rag.bench.vectors`), saved as a normal index directory."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 import shutil
 import tempfile
@@ -83,22 +84,24 @@ def stage_rates(seeds: Seeds, embedder: Embedder, tokenizer: Tokenizer, settings
     pages holding ``embed_sample`` chunks. Every rate is in chunks/s, so the sentence pass reads as what it costs
     per chunk ingested.
     """
-    pages, counts = [], []
+    pages, page_articles, page_chunks = [], [], []
     for page in generate_pages(seeds, seed=99):
+        found = parse_page(page.page.text, page.page.source)
         pages.append(page.page)
-        counts.append(sum(len(chunk_article(a, settings.chunk_size, settings.chunk_overlap))
-                          for a in parse_page(page.page.text, page.page.source)))
-        if sum(counts) >= sample_chunks:
+        page_articles.append(found)
+        page_chunks.append([c for a in found for c in chunk_article(a, settings.chunk_size, settings.chunk_overlap)])
+        if sum(map(len, page_chunks)) >= sample_chunks:
             break
-    small = pages[: next(i + 1 for i in range(len(counts)) if sum(counts[: i + 1]) >= embed_sample)]
-    articles = [a for p in pages for a in parse_page(p.text, p.source)]
-    chunks = [c for a in articles for c in chunk_article(a, settings.chunk_size, settings.chunk_overlap)]
+    n_small = next(i for i, total in enumerate(itertools.accumulate(map(len, page_chunks)), 1) if total >= embed_sample)
+    small = pages[:n_small]
+    articles = [a for found in page_articles for a in found]
+    chunks = [c for found in page_chunks for c in found]
     n = len(chunks)
     meta = IndexMeta(embedder.name, embedder.dim, settings.chunk_size, settings.chunk_overlap, tokenizer.name)
     tokens = [tokenizer(c.indexed_text) for c in chunks]
     vectors = np.random.default_rng(0).standard_normal((n, embedder.dim)).astype(np.float32)
-    few = [a for p in small for a in parse_page(p.text, p.source)]
-    few_chunks = [c for a in few for c in chunk_article(a, settings.chunk_size, settings.chunk_overlap)]
+    few = [a for found in page_articles[:n_small] for a in found]
+    few_chunks = [c for found in page_chunks[:n_small] for c in found]
     few_sentences = [k for a in few for k in article_sentences(a)]
     bs = settings.embed_batch_size
 

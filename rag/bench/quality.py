@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from embeddings.base import Embedder
+from embeddings.loader import load_embedder
 
 from ..config import Settings
 from ..dense import QueryCache
@@ -65,16 +66,6 @@ def int8_embedder(embedder: Embedder) -> Embedder | None:
     return quantised
 
 
-def in_float32(embedder: Embedder) -> Embedder:
-    """The same model with passages in float32 too (a sentence-transformers embedder may run them in bfloat16)."""
-    import copy
-
-    plain = copy.copy(embedder)
-    if hasattr(plain, "precision"):
-        plain.precision = "float32"
-    return plain
-
-
 def quality(embedder: Embedder, settings: Settings, questions_path: Path, seeds_dir: Path,
             milvus: bool = True) -> dict:
     rows = [json.loads(line) for line in questions_path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -114,7 +105,7 @@ def quality(embedder: Embedder, settings: Settings, questions_path: Path, seeds_
             cos = np.sum(v32 * v8, axis=1)
             texts = [c.indexed_text for c in index.chunks[:32]]
             began = time.perf_counter()
-            d32 = in_float32(embedder).embed_documents(texts)
+            d32 = load_embedder(settings.model_copy(update={"embed_precision": "float32"})).embed_documents(texts)
             r32 = len(texts) / (time.perf_counter() - began)
             began = time.perf_counter()
             d8 = q8.embed_documents(texts)
