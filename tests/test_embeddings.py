@@ -60,6 +60,17 @@ def test_tokenizer_pipeline_hand_worked() -> None:
     assert [pieces[i] for i in enc.ids] == ["<s>", "▁ab", "▁", "<unk>", "<unk>", "c", "</s>"]
 
 
+def test_normaliser_is_one_pass_per_character() -> None:
+    """The table applies once (Ａ->a, not on to b), deletes, and leaves other characters alone; a combining
+    mark right after a key goes with it (the documented grapheme divergence)."""
+    pieces = ["<s>", "<pad>", "</s>", "<unk>", "▁", "a", "b"]
+    vocab = PieceVocab(pieces, np.zeros(7, dtype=np.float32), bos=0, eos=2, pad=1, unk=3,
+                       norm={0xFF21: (0x61,), 0x1: (), 0x2160: (0x49,), 0x61: (0x62,)})
+    norm = build_tokenizer(vocab).normalizer
+    assert norm.normalize_str("Ａ\x01aⅠz") == "abIz"
+    assert norm.normalize_str("e\u0301Ａ\u0301") == "e\u0301a"
+
+
 # ---------------------------------------------------------------- slow: the real model
 
 STRINGS = [
@@ -114,6 +125,15 @@ def test_token_counts_match_wheel_engine(e5, engine) -> None:
         for prompt, is_query in ((e5.query_prompt, True), (e5.passage_prompt, False)):
             ids = tokenizer(prompt + text, truncation=False)["input_ids"]
             assert len(ids) == engine.token_count(text, is_query), text
+
+
+@pytest.mark.slow
+def test_token_counts_match_wheel_engine_on_every_seed_line(e5, engine, seeds_dir: Path) -> None:
+    tokenizer = e5.model.tokenizer
+    lines = [x for p in sorted(seeds_dir.glob("*.txt")) for x in p.read_text(encoding="utf-8").splitlines() if x.strip()]
+    assert len(lines) > 200
+    counts = [len(ids) for ids in tokenizer([e5.passage_prompt + x for x in lines], truncation=False)["input_ids"]]
+    assert counts == [engine.token_count(x, False) for x in lines]
 
 
 @pytest.mark.slow
