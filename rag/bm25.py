@@ -8,6 +8,7 @@ from pathlib import Path
 
 import bm25s
 import numpy as np
+import scipy.sparse
 
 from .tokentable import TokenTable
 from .types import Chunk, Filters, Hit
@@ -28,41 +29,54 @@ def build_bm25(tokens: Sequence[Sequence[str]]) -> bm25s.BM25:
     return model
 
 
-def build_bm25_from_ids(table: TokenTable, k1: float = 1.5, b: float = 0.75, block: int = 65_536) -> bm25s.BM25:
+def build_bm25_from_ids(table: TokenTable, k1: float = 1.5, b: float = 0.75, block: int = 8_192) -> bm25s.BM25:
     """The model ``bm25s.BM25().index(tokens)`` builds (Lucene BM25: same scores, same CSC layout), computed with
     a few numpy passes over the flat token ids instead of a Python loop per document.
 
     Columns are the table's vocabulary ids (a frozen copy of the vocabulary is the model's ``vocab_dict``); a
     column's non-zero count is that token's document frequency, which :func:`doc_freqs` reads back.
+    Memory: ``block`` documents at a time while counting, then about 20 bytes per (document, token) pair while
+    scoring and transposing; every upload runs this, so temporaries are freed as soon as they are used.
     """
     n_docs = len(table)
     if n_docs == 0 or not len(table.ids):
         return build_bm25([])
     n_vocab = len(table.vocab)
     lengths = table.lengths()
-    # term frequencies per (doc, token), block by block to bound memory; sorted by doc, then token
-    docs_parts, toks_parts, tf_parts = [], [], []
+    # term frequencies per (doc, token), block by block to bound memory: a CSR matrix, rows = documents
+    toks_parts, tf_parts, row_nnz = [], [], []
     for lo in range(0, n_docs, block):
         hi = min(n_docs, lo + block)
         a, z = table.offsets[lo], table.offsets[hi]
-        docs = np.repeat(np.arange(lo, hi, dtype=np.int64), lengths[lo:hi])
-        keys, counts = np.unique(docs * n_vocab + table.ids[a:z], return_counts=True)
-        doc_of, tok_of = keys // n_vocab, keys % n_vocab
-        docs_parts.append(doc_of.astype(np.int32))
-        toks_parts.append(tok_of.astype(np.int32))
+        keys = np.repeat(np.arange(lo, hi, dtype=np.int64), lengths[lo:hi])
+        keys *= n_vocab
+        keys += table.ids[a:z]
+        keys, counts = np.unique(keys, return_counts=True)
+        toks_parts.append((keys % n_vocab).astype(np.int32))
         tf_parts.append(counts.astype(np.float32))
-    doc_of, tok_of, tf = np.concatenate(docs_parts), np.concatenate(toks_parts), np.concatenate(tf_parts)
-    del docs_parts, toks_parts, tf_parts
+        row_nnz.append(np.bincount(keys // n_vocab - lo, minlength=hi - lo))
+    del keys, counts
+    tok_of = np.concatenate(toks_parts)
+    del toks_parts
     df = np.bincount(tok_of, minlength=n_vocab)
-    idf = np.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+    idf = np.log(1 + (n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
     norm = (k1 * ((1 - b) + b * lengths / lengths.mean())).astype(np.float32)
-    scores = idf.astype(np.float32)[tok_of] * tf / (norm[doc_of] + tf)
-    order = np.argsort(tok_of, kind="stable")  # CSC: column-major, rows ascending within a column
-    indptr = np.zeros(n_vocab + 1, dtype=np.int64)
-    np.cumsum(df, out=indptr[1:])
+    per_row = np.concatenate(row_nnz)
+    scores = idf[tok_of]
+    tf = np.concatenate(tf_parts)
+    del tf_parts
+    scores *= tf  # idf * tf / (norm + tf), in place (the same float32 operations, in the same order)
+    tf += np.repeat(norm, per_row)
+    scores /= tf
+    del tf
+    indptr = np.zeros(n_docs + 1, dtype=np.int64)
+    np.cumsum(per_row, out=indptr[1:])
+    # CSR -> CSC (bm25s's layout: column-major, rows ascending within a column) by scipy's counting sort
+    csc = scipy.sparse.csr_matrix((scores, tok_of, indptr), shape=(n_docs, n_vocab)).tocsc()
+    del scores, tok_of
     model = bm25s.BM25(k1=k1, b=b)
-    model.scores = {"data": scores[order], "indices": doc_of[order],
-                    "indptr": indptr if indptr[-1] > np.iinfo(np.int32).max else indptr.astype(np.int32),
+    model.scores = {"data": csc.data, "indices": csc.indices.astype(np.int32, copy=False),
+                    "indptr": csc.indptr if csc.indptr[-1] > np.iinfo(np.int32).max else csc.indptr.astype(np.int32),
                     "num_docs": n_docs}
     model.vocab_dict = dict(table.vocab.ids)
     model.vocab_dict.setdefault("", n_vocab)  # bm25s adds an empty token one past the vocabulary

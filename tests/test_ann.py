@@ -109,6 +109,14 @@ def test_vectorised_bm25_equals_bm25s() -> None:
     ref.index(rows, show_progress=False)
     for query in (["w1"], ["w2", "w7"], ["w0", "w3", "w39"]):
         np.testing.assert_allclose(ours.get_scores(query), ref.get_scores(query), rtol=1e-5, atol=1e-6)
+    # counted in blocks of 7 documents (an empty one among them): the same matrix, bit for bit
+    rows[8] = []
+    whole, blocks = (build_bm25_from_ids(TokenTable.from_lists(rows), block=n) for n in (1000, 7))
+    for key in ("data", "indices", "indptr"):
+        assert np.array_equal(whole.scores[key], blocks.scores[key]), key
+    ptr, rows_of = whole.scores["indptr"], whole.scores["indices"]
+    assert rows_of.dtype == np.int32
+    assert all(np.all(np.diff(rows_of[ptr[j]:ptr[j + 1]]) > 0) for j in range(len(ptr) - 1))  # CSC, rows ascending
 
 
 def test_doc_freqs_by_hand_and_index_df() -> None:
