@@ -7,8 +7,8 @@ What the C code does, and how each step is mirrored here:
    trie) and applied by ``Precompiled``, as in the stock XLM-R tokenizer. One lookup per character: ~28x
    faster than the 4,837 ``Replace`` steps (one per key) it replaces.
    One divergence, inherited from ``tokenizers``: within a short grapheme cluster (< 6 bytes) whose *first*
-   character is a key, the whole cluster becomes that key's replacement, so a combining mark right after a
-   key (``Ａ`` + U+0301) is dropped. No seed text has such a cluster.
+   character is a key, the whole cluster becomes that key's replacement, so a combining mark (or zero-width
+   joiner) right after a key (``Ａ`` + U+0301) is dropped. No seed text has such a cluster.
 2. runs of two or more U+0020 collapse to one: ``Replace(" {2,}", " ")``.
 3. a ``▁`` is prepended unless the text now starts with a space, and spaces become ``▁``: ``Metaspace``
    with ``prepend_scheme="always"`` and ``split=False`` (C runs Viterbi over the whole string).
