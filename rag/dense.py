@@ -27,11 +27,13 @@ def build_faiss(vectors: np.ndarray | RowBlocks, ann_threshold: int, hnsw_m: int
     approximate index (``ann_params.kind``: IVF-Flat or HNSW) tuned to recall@10 >= ``ann_params.target``."""
     if len(vectors) < ann_threshold:
         return ExactIP(vectors)
-    return build_tuned(np.asarray(vectors), ann_params or AnnParams(kind="hnsw", hnsw_m=hnsw_m, ef_search=ef_search))[0]
+    return build_tuned(vectors, ann_params or AnnParams(kind="hnsw", hnsw_m=hnsw_m, ef_search=ef_search))[0]
 
 
-def build_tuned(vectors: np.ndarray, params: AnnParams) -> tuple[faiss.Index, dict]:
-    """An approximate index with its search knob set by :func:`rag.ann.tune`, and the tuning sweep."""
+def build_tuned(vectors: np.ndarray | RowBlocks, params: AnnParams) -> tuple[faiss.Index, dict]:
+    """An approximate index with its search knob set by :func:`rag.ann.tune`, and the tuning sweep (row blocks are
+    joined into one matrix: FAISS copies the vectors into its own index anyway)."""
+    vectors = np.asarray(vectors)
     index = ann.build(vectors, params)
     return index, ann.tune(index, vectors, target=params.target)
 

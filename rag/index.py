@@ -72,7 +72,7 @@ class Index:
             if len(self.vectors) < ann_threshold:
                 ann = build_faiss(self.vectors, ann_threshold)
             else:
-                ann, self.ann_tuning = build_tuned(np.asarray(self.vectors), self.ann_params)
+                ann, self.ann_tuning = build_tuned(self.vectors, self.ann_params)
         self.ann = ann
         self.saved_as: str | None = None  # the store version holding exactly this snapshot (set by load and save)
         #: (version, articles, chunks, sentences) when this snapshot is that saved version's rows plus more

@@ -57,10 +57,6 @@ class SentenceTable:
     def empty(cls, dim: int) -> SentenceTable:
         return cls((), RowBlocks.empty(dim))
 
-    @property
-    def dim(self) -> int:
-        return self.rows.dim
-
     def __len__(self) -> int:
         return len(self.keys)
 
