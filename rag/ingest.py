@@ -15,7 +15,8 @@ from .chunking import chunk_article
 from .errors import RagError
 from .pages import PageText
 from .parse import parse_page
-from .sentvec import SentenceKey, SentenceTable, article_sentences, sentence_text
+from .sentkeys import SentenceKey
+from .sentvec import SentenceTable, article_sentences, sentence_text
 from .types import Article, Chunk
 
 log = logging.getLogger(__name__)

@@ -4,17 +4,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from .rowblocks import RowBlocks
 from .sentences import sentence_spans
+from .sentkeys import SentenceKey, SentenceKeys
 from .types import Article
 
 MIN_SENTENCE = 4
-
-SentenceKey = tuple[str, int, int]  # (article_id, start, end) into the article body
 
 
 def article_sentences(article: Article) -> list[SentenceKey]:
@@ -40,22 +39,20 @@ class SentenceTable:
     (2, 2, [2.0, 0.5, None])
     """
 
-    keys: tuple[SentenceKey, ...]
+    keys: SentenceKeys
     rows: RowBlocks
-    _row_of: dict[tuple[str, int], int] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if len(self.rows) != len(self.keys):
             raise ValueError("sentence keys and vectors must line up")
-        self._row_of.update({(aid, a): i for i, (aid, a, _b) in enumerate(self.keys)})
 
     @classmethod
     def of(cls, keys: Sequence[SentenceKey], vectors: np.ndarray) -> SentenceTable:
-        return cls(tuple(keys), RowBlocks.of(vectors))
+        return cls(_keys(keys), RowBlocks.of(vectors))
 
     @classmethod
     def empty(cls, dim: int) -> SentenceTable:
-        return cls((), RowBlocks.empty(dim))
+        return cls(SentenceKeys.of(()), RowBlocks.empty(dim))
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -66,16 +63,19 @@ class SentenceTable:
         return self.rows.rows_from(0)
 
     def added(self, keys: Sequence[SentenceKey], vectors: np.ndarray | Sequence) -> SentenceTable:
-        return SentenceTable((*self.keys, *keys), self.rows.added(vectors))
+        return SentenceTable(self.keys.added(_keys(keys)), self.rows.added(vectors))
 
     def without(self, article_ids: Iterable[str]) -> SentenceTable:
-        drop = set(article_ids)
-        keep = [i for i, k in enumerate(self.keys) if k[0] not in drop]
-        return SentenceTable(tuple(self.keys[i] for i in keep), RowBlocks.of(self.rows.take(keep)))
+        keep = self.keys.kept(set(article_ids))
+        return SentenceTable(self.keys.taken(keep), RowBlocks.of(self.rows.take(keep)))
 
     def similarities(self, query: np.ndarray, spans: Sequence[tuple[str, int]]) -> list[float | None]:
         """Cosine of the query with each (article_id, start) sentence; None where no vector is stored."""
-        rows = [self._row_of.get(span) for span in spans]
+        rows = self.keys.rows_of(spans)
         found = [r for r in rows if r is not None]
         sims = iter((self.rows.take(found) @ query).tolist()) if found else iter(())
         return [next(sims) if r is not None else None for r in rows]
+
+
+def _keys(keys: Sequence[SentenceKey]) -> SentenceKeys:
+    return keys if isinstance(keys, SentenceKeys) else SentenceKeys.of(keys)

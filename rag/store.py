@@ -40,6 +40,7 @@ from .bm25 import load_bm25, save_bm25
 from .errors import IndexMismatchError, IndexNotReadyError
 from .index import FORMAT_VERSION, READABLE_VERSIONS, Index, IndexMeta
 from .rowblocks import RowBlocks
+from .sentkeys import SentenceKeys
 from .sentvec import SentenceTable
 from .tokentable import TokenTable, Vocabulary
 from .types import Article, Chunk
@@ -267,8 +268,8 @@ def load(index_dir: Path, model: str, ann_threshold: int = 200_000,
     ann = faiss.read_index(str(version / "ann.faiss")) if (version / "ann.faiss").exists() else None
     if ann is not None and manifest.get("ann_knob"):
         set_knob(ann, manifest["ann_knob"])
-    keys = tuple((shared.get(aid, aid), a, b) for part in parts
-                 for aid, a, b in _read_jsonl(part.path(version, "sentences.jsonl")))
+    keys = SentenceKeys.of((shared.get(aid, aid), a, b) for part in parts
+                           for aid, a, b in _read_jsonl(part.path(version, "sentences.jsonl")))
     del shared
     # sentence vectors are read a few rows per question: memory-mapped, not loaded
     blocks = tuple(np.load(part.path(version, "sentence_vectors.npy"), mmap_mode="r") for part in parts)
