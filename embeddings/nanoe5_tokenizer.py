@@ -56,9 +56,11 @@ def sentencepiece_files(vocab: PieceVocab) -> dict[str, bytes]:
     spec.vocab_size = len(vocab.pieces)
     spec.unk_id, spec.bos_id, spec.eos_id, spec.pad_id = vocab.unk, -1, -1, -1  # <s>, </s> come from transformers
     spec.unk_piece = vocab.pieces[vocab.unk]
-    norm = model.normalizer_spec
-    norm.name, norm.add_dummy_prefix, norm.escape_whitespaces, norm.remove_extra_whitespaces = "identity", True, True, False
-    return {MODEL_FILE: model.SerializeToString(deterministic=True), TABLE_FILE: table.SerializeToString(deterministic=True)}
+    norm = model.normalizer_spec  # no table: only the dummy prefix and spaces -> ▁
+    norm.name = "identity"
+    norm.add_dummy_prefix, norm.escape_whitespaces, norm.remove_extra_whitespaces = True, True, False
+    return {MODEL_FILE: model.SerializeToString(deterministic=True),
+            TABLE_FILE: table.SerializeToString(deterministic=True)}
 
 
 def tokenizer_config(vocab: PieceVocab, max_length: int) -> dict[str, object]:

@@ -1,7 +1,7 @@
 """Sentence keys ``(article_id, start, end)`` held as three int32 columns and one tuple of article ids.
 
 A 100k-chunk index has ~380k sentence keys. As Python tuples with a ``(article_id, start) -> row`` dict they
-took ~95 MB of heap; as columns they take ~5 MB, plus ~12 bytes a key for the lookup, built on first use.
+took ~95 MB of heap; as columns they take ~5 MB, plus 16 bytes a key for the lookup, built on first use.
 """
 
 from __future__ import annotations

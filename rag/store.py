@@ -28,8 +28,10 @@ import os
 import shutil
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
@@ -67,9 +69,12 @@ def _jsonl(rows: list[dict]) -> bytes:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
 
 
-def _read_jsonl(path: Path) -> list[dict]:
+def _read_jsonl(path: Path) -> Iterator[Any]:
+    """Rows one at a time: a row is garbage before the next is parsed, so loading leaves no holes in the heap."""
     with open(path, encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
 
 
 def writer_lock(index_dir: Path, timeout: float = 600) -> FileLock:

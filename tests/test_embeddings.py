@@ -68,6 +68,8 @@ def _toy_tokenizer(vocab: PieceVocab, folder: Path):
 
 def test_tokenizer_pipeline_hand_worked(tmp_path: Path) -> None:
     """Ａ->a, U+0001 deleted, spaces collapsed, leading ▁, unknown X and Y stay two <unk> (as in e5.c)."""
+    from transformers import AutoTokenizer
+
     pieces = ["<s>", "<pad>", "</s>", "<unk>", "▁", "a", "b", "c", "▁ab"]
     scores = np.array([0, 0, 0, 0, -2, -3, -3, -3, -1], dtype=np.float32)
     vocab = PieceVocab(pieces, scores, bos=0, eos=2, pad=1, unk=3, norm={0xFF21: (0x61,), 0x1: ()})
@@ -77,6 +79,9 @@ def test_tokenizer_pipeline_hand_worked(tmp_path: Path) -> None:
     assert tok.tokenize(" ab") == tok.tokenize("ab") == ["▁ab"]
     assert tok.tokenize("  ") == ["▁"] and tok.tokenize("") == []
     assert tok.tokenize("a<s>") == ["▁", "a", "<s>"]  # typed specials are ordinary pieces, as in C
+    tok.save_pretrained(str(tmp_path / "saved"))
+    again = AutoTokenizer.from_pretrained(str(tmp_path / "saved"))
+    assert again("Ａ\x01b  XYc")["input_ids"] == tok("Ａ\x01b  XYc")["input_ids"]
 
 
 def test_normaliser_is_one_pass_per_character(tmp_path: Path) -> None:
