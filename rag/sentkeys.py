@@ -6,9 +6,9 @@ took ~95 MB of heap; as columns they take ~5 MB, plus 16 bytes a key for the loo
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import overload
 
 import numpy as np
@@ -27,7 +27,7 @@ class SentenceKeys(Sequence[SentenceKey]):
     >>> keys = SentenceKeys.of([("a", 0, 5), ("a", 6, 9)]).added(SentenceKeys.of([("b", 0, 4)]))
     >>> list(keys), keys.rows_of([("b", 0), ("a", 6), ("a", 1), ("c", 0)])
     ([('a', 0, 5), ('a', 6, 9), ('b', 0, 4)], [2, 1, None, None])
-    >>> list(keys.without({"a"})), keys[1]
+    >>> list(keys.taken(keys.kept({"a"}))), keys[1]
     ([('b', 0, 4)], ('a', 6, 9))
     """
 
@@ -35,18 +35,23 @@ class SentenceKeys(Sequence[SentenceKey]):
     article: np.ndarray
     start: np.ndarray
     end: np.ndarray
-    _ordinal: dict[str, int] = field(init=False, compare=False, repr=False)
-    _lookup: list[tuple[np.ndarray, np.ndarray]] = field(init=False, compare=False, repr=False)
-    _lock: threading.Lock = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for name in ("article", "start", "end"):
             object.__setattr__(self, name, _int32(getattr(self, name)))
         if not len(self.article) == len(self.start) == len(self.end):
             raise ValueError("sentence key columns must have the same length")
-        object.__setattr__(self, "_ordinal", {aid: i for i, aid in enumerate(self.ids)})
-        object.__setattr__(self, "_lookup", [])
-        object.__setattr__(self, "_lock", threading.Lock())
+
+    @cached_property
+    def _ordinal(self) -> dict[str, int]:
+        return {aid: i for i, aid in enumerate(self.ids)}
+
+    @cached_property
+    def _sorted(self) -> tuple[np.ndarray, np.ndarray]:
+        """Row order by (article, start) and the packed keys in that order; built on first lookup."""
+        packed = (self.article.astype(np.int64) << 32) | self.start.astype(np.int64)
+        order = np.argsort(packed, kind="stable")
+        return order, packed[order]
 
     @classmethod
     def of(cls, keys: Iterable[SentenceKey]) -> SentenceKeys:
@@ -85,12 +90,10 @@ class SentenceKeys(Sequence[SentenceKey]):
 
     def added(self, other: SentenceKeys) -> SentenceKeys:
         """These keys, then ``other``'s."""
-        ids = list(self.ids)
-        ordinal = dict(self._ordinal)
+        ordinal = dict(self._ordinal)  # insertion order: these ids, then other's new ones
         remap = np.array([ordinal.setdefault(aid, len(ordinal)) for aid in other.ids], dtype=np.int32)
-        ids.extend(aid for aid in ordinal if aid not in self._ordinal)
         article = np.concatenate([self.article, remap[other.article] if len(other) else other.article])
-        return SentenceKeys(tuple(ids), article, np.concatenate([self.start, other.start]),
+        return SentenceKeys(tuple(ordinal), article, np.concatenate([self.start, other.start]),
                             np.concatenate([self.end, other.end]))
 
     def kept(self, article_ids: Collection[str]) -> np.ndarray:
@@ -101,24 +104,12 @@ class SentenceKeys(Sequence[SentenceKey]):
     def taken(self, rows: np.ndarray) -> SentenceKeys:
         return SentenceKeys(self.ids, self.article[rows], self.start[rows], self.end[rows])
 
-    def without(self, article_ids: Collection[str]) -> SentenceKeys:
-        return self.taken(self.kept(article_ids))
-
     def rows_of(self, spans: Sequence[tuple[str, int]]) -> list[int | None]:
         """The row of each ``(article_id, start)``, or None where there is no such key."""
         if not len(self):
             return [None] * len(spans)
-        order, sorted_keys = self._sorted()
+        order, sorted_keys = self._sorted
         wanted = np.array([(self._ordinal.get(aid, -1) << 32) | (a & 0xFFFFFFFF) for aid, a in spans], np.int64)
         at = np.minimum(np.searchsorted(sorted_keys, wanted), len(sorted_keys) - 1)
         found = sorted_keys[at] == wanted
         return [int(order[i]) if ok else None for i, ok in zip(at.tolist(), found.tolist(), strict=True)]
-
-    def _sorted(self) -> tuple[np.ndarray, np.ndarray]:
-        """Row order by (article, start) and the packed keys in that order; built once, on first lookup."""
-        with self._lock:
-            if not self._lookup:
-                packed = (self.article.astype(np.int64) << 32) | self.start.astype(np.int64)
-                order = np.argsort(packed, kind="stable")
-                self._lookup.append((order, packed[order]))
-            return self._lookup[0]

@@ -34,7 +34,7 @@ def test_hand_worked_columns_and_lookup() -> None:
     grown = keys.added(SentenceKeys.of([("z", 2, 4), ("y", 4, 8)]))  # z is new, y is known: ordinals remapped
     assert grown.ids == ("x", "y", "z") and grown.article.tolist() == [0, 1, 0, 2, 1]
     assert grown.rows_of([("z", 2), ("y", 4)]) == [3, 4]
-    assert list(grown.without({"x"})) == [("y", 0, 3), ("z", 2, 4), ("y", 4, 8)]
+    assert list(grown.taken(grown.kept({"x"}))) == [("y", 0, 3), ("z", 2, 4), ("y", 4, 8)]
     assert grown[1:3] == [("y", 0, 3), ("x", 6, 9)] and grown[-1] == ("y", 4, 8)
     assert SentenceKeys.of([]).rows_of([("x", 0)]) == [None] and len(SentenceKeys.of([])) == 0
 
@@ -58,7 +58,7 @@ def test_added_page_by_page_and_without_match_tuples(seed_keys: list[list[Senten
     assert keys == flat
     dropped = {flat[0][0], flat[-1][0]}
     kept = [k for k in flat if k[0] not in dropped]
-    rest = keys.without(dropped)
+    rest = keys.taken(keys.kept(dropped))
     assert rest == kept
     assert np.array_equal(keys.kept(dropped), [i for i, k in enumerate(flat) if k[0] not in dropped])
     assert rest.rows_of(list(_reference_rows(kept))) == list(range(len(kept)))
