@@ -56,6 +56,7 @@ class E5S1:
     header: Header
     vocab: PieceVocab
     tensors: dict[str, np.ndarray]  # flat float32, dequantised; shapes are the caller's business
+    blocks: dict[str, np.ndarray]  # the Q4_0 tensors as stored (``_BLOCK`` records), for callers that keep them packed
 
 
 class _Cursor:
@@ -105,7 +106,7 @@ def _read_vocab(cur: _Cursor) -> PieceVocab:
 
 
 def read_e5s1(path: Path) -> E5S1:
-    """Parse the whole file; Q4_0 tensors come back dequantised to float32."""
+    """Parse the whole file; Q4_0 tensors come back dequantised to float32, and also as their blocks."""
     data = Path(path).read_bytes()
     if data[:4] != MAGIC:
         raise ValueError(f"{path} is not an E5S1 model file (magic {data[:4]!r})")
@@ -118,6 +119,7 @@ def read_e5s1(path: Path) -> E5S1:
     header = Header(h, layers, heads, ffn, vocab_size, max_pos, type_vocab, eps)
     vocab = _read_vocab(cur)
     tensors: dict[str, np.ndarray] = {}
+    blocks: dict[str, np.ndarray] = {}
     (n_dir,) = cur.unpack("i")
     for _ in range(n_dir):
         (name_len,) = cur.unpack("H")
@@ -128,6 +130,7 @@ def read_e5s1(path: Path) -> E5S1:
             tensors[name] = np.frombuffer(raw, dtype="<f4", count=count).astype(np.float32)
         elif dtype == Q4_0:
             tensors[name] = dequantise_q4_0(raw, count)
+            blocks[name] = np.frombuffer(raw, dtype=_BLOCK, count=count // QK)
         else:
             raise ValueError(f"{path}: tensor {name} has unknown dtype {dtype}")
-    return E5S1(header, vocab, tensors)
+    return E5S1(header, vocab, tensors, blocks)

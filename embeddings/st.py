@@ -44,13 +44,18 @@ def load_sentence_transformer(name_or_path: str | Path, threads: int, progress: 
     if not progress:
         hf_logging.disable_progress_bar()  # the "Loading weights" bar
     try:
-        return SentenceTransformer(str(name_or_path), device="cpu", local_files_only=True)
+        model = SentenceTransformer(str(name_or_path), device="cpu", local_files_only=True)
     except Exception as exc:  # the library raises many types (OSError, ValueError, HF errors...)
         raise ModelError(
             f"Cannot load embedding model {str(name_or_path)!r} ({type(exc).__name__}: {exc}). Set RAG_MODEL to "
             "a local sentence-transformers folder, or download the model once while online "
             f"(`hf download {name_or_path}`); models are only loaded from local files."
         ) from exc
+    if Path(name_or_path).is_dir():
+        from embeddings.q4_embedding import use_packed_word_embeddings
+
+        use_packed_word_embeddings(model, Path(name_or_path))
+    return model
 
 
 def _single_threaded_blas() -> None:

