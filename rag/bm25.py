@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import bm25s
 import numpy as np
-import scipy.sparse
 
 from .tokentable import TokenTable
 from .types import Chunk, Filters, Hit
@@ -29,60 +28,69 @@ def build_bm25(tokens: Sequence[Sequence[str]]) -> bm25s.BM25:
     return model
 
 
-def build_bm25_from_ids(table: TokenTable, k1: float = 1.5, b: float = 0.75, block: int = 8_192) -> bm25s.BM25:
-    """The model ``bm25s.BM25().index(tokens)`` builds (Lucene BM25: same scores, same CSC layout), computed with
-    a few numpy passes over the flat token ids instead of a Python loop per document.
+def build_bm25_from_ids(table: TokenTable, k1: float = 1.5, b: float = 0.75, block: int = 4_096) -> bm25s.BM25:
+    """The model ``bm25s.BM25().index(tokens)`` builds (Lucene BM25, bm25s's CSC layout; scores equal to float32
+    rounding), computed with numpy over the flat token ids instead of a Python loop per document.
 
     Columns are the table's vocabulary ids (a frozen copy of the vocabulary is the model's ``vocab_dict``); a
     column's non-zero count is that token's document frequency, which :func:`doc_freqs` reads back.
-    Memory: ``block`` documents at a time while counting, then about 20 bytes per (document, token) pair while
-    scoring and transposing; every upload runs this, so temporaries are freed as soon as they are used.
+    Memory: every upload runs this, so it writes straight into the final matrix (8 bytes per (document, token)
+    pair) in two passes over ``block`` documents at a time: the first counts document frequencies, the second
+    scores and places each block. Nothing else is held for the whole corpus.
     """
     n_docs = len(table)
     if n_docs == 0 or not len(table.ids):
         return build_bm25([])
     n_vocab = len(table.vocab)
     lengths = table.lengths()
-    # term frequencies per (doc, token), block by block to bound memory: a CSR matrix, rows = documents
-    toks_parts, tf_parts, row_nnz = [], [], []
-    for lo in range(0, n_docs, block):
-        hi = min(n_docs, lo + block)
-        a, z = table.offsets[lo], table.offsets[hi]
-        keys = np.repeat(np.arange(lo, hi, dtype=np.int64), lengths[lo:hi])
-        keys *= n_vocab
-        keys += table.ids[a:z]
-        keys, counts = np.unique(keys, return_counts=True)
-        toks_parts.append((keys % n_vocab).astype(np.int32))
-        tf_parts.append(counts.astype(np.float32))
-        row_nnz.append(np.bincount(keys // n_vocab - lo, minlength=hi - lo))
-    del keys, counts
-    tok_of = np.concatenate(toks_parts)
-    del toks_parts
-    df = np.bincount(tok_of, minlength=n_vocab)
+    df = np.zeros(n_vocab, np.int64)
+    for _, toks, _ in _blocks(table, block):
+        df += np.bincount(toks, minlength=n_vocab)
     idf = np.log(1 + (n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
     norm = (k1 * ((1 - b) + b * lengths / lengths.mean())).astype(np.float32)
-    per_row = np.concatenate(row_nnz)
-    scores = idf[tok_of]
-    tf = np.concatenate(tf_parts)
-    del tf_parts
-    scores *= tf  # idf * tf / (norm + tf), in place (the same float32 operations, in the same order)
-    tf += np.repeat(norm, per_row)
-    scores /= tf
-    del tf
-    indptr = np.zeros(n_docs + 1, dtype=np.int64)
-    np.cumsum(per_row, out=indptr[1:])
-    # CSR -> CSC (bm25s's layout: column-major, rows ascending within a column) by scipy's counting sort
-    csc = scipy.sparse.csr_matrix((scores, tok_of, indptr), shape=(n_docs, n_vocab)).tocsc()
-    del scores, tok_of
+    nnz = int(df.sum())
+    indptr = np.zeros(n_vocab + 1, np.int64)
+    np.cumsum(df, out=indptr[1:])
+    data, indices = np.empty(nnz, np.float32), np.empty(nnz, np.int32)
+    filled = indptr[:-1].copy()  # next free slot of each column
+    for docs, toks, tf in _blocks(table, block):
+        scores = idf[toks]
+        scores *= tf  # idf * tf / (norm + tf), in the same float32 operations and order as bm25s
+        tf += norm[docs]
+        scores /= tf
+        # rows are sorted by token then document: a row's slot is its column's next free slot plus its rank
+        first = np.flatnonzero(np.diff(toks, prepend=-1))  # where each token's run starts
+        run = np.diff(first, append=len(toks))
+        slots = np.repeat(filled[toks[first]] - first, run)
+        slots += np.arange(len(toks))
+        data[slots], indices[slots] = scores, docs
+        filled[toks[first]] += run
     model = bm25s.BM25(k1=k1, b=b)
-    model.scores = {"data": csc.data, "indices": csc.indices.astype(np.int32, copy=False),
-                    "indptr": csc.indptr if csc.indptr[-1] > np.iinfo(np.int32).max else csc.indptr.astype(np.int32),
+    model.scores = {"data": data, "indices": indices,
+                    "indptr": indptr if nnz > np.iinfo(np.int32).max else indptr.astype(np.int32),
                     "num_docs": n_docs}
     model.vocab_dict = dict(table.vocab.ids)
     model.vocab_dict.setdefault("", n_vocab)  # bm25s adds an empty token one past the vocabulary
     model.unique_token_ids_set = set(model.vocab_dict.values())
     model.nonoccurrence_array = None  # Lucene BM25 has no non-occurrence score
     return model
+
+
+def _blocks(table: TokenTable, block: int) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """``(documents, tokens, term frequencies)`` of ``block`` documents at a time, sorted by token, then document.
+
+    >>> [tuple(a.tolist()) for a in next(_blocks(TokenTable.from_lists([["b", "a", "b"], ["a"]]), 2))]  # b=0, a=1
+    [(0, 0, 1), (0, 1, 1), (2.0, 1.0, 1.0)]
+    """
+    n_docs, lengths = len(table), table.lengths()
+    kind = np.int32 if len(table.vocab) * block < 2**31 else np.int64  # int32 keys sort twice as fast
+    for lo in range(0, n_docs, block):
+        hi = min(n_docs, lo + block)
+        keys = table.ids[table.offsets[lo] : table.offsets[hi]].astype(kind)
+        keys *= hi - lo
+        keys += np.repeat(np.arange(hi - lo, dtype=kind), lengths[lo:hi])  # token * docs-in-block + document
+        keys, tf = np.unique(keys, return_counts=True)
+        yield (keys % (hi - lo) + lo).astype(np.int32), keys // (hi - lo), tf.astype(np.float32)
 
 
 def doc_freqs(model: bm25s.BM25) -> dict[str, int]:

@@ -119,6 +119,34 @@ def test_vectorised_bm25_equals_bm25s() -> None:
     assert all(np.all(np.diff(rows_of[ptr[j]:ptr[j + 1]]) > 0) for j in range(len(ptr) - 1))  # CSC, rows ascending
 
 
+def test_bm25_matrix_equals_a_reference_built_column_by_column() -> None:
+    """The two-pass builder against the textbook loop: score every (document, token) in float32, column by column."""
+    rng = np.random.default_rng(1)
+    vocab_rows = [[f"w{j}" for j in rng.integers(0, 60, rng.integers(0, 25))] for _ in range(97)]
+    vocab_rows[0] = ["只在首行", "w1"]
+    table = TokenTable.from_lists(vocab_rows).taken(np.arange(1, 97))  # the first row's words stay in the vocab
+    rows, n_vocab = list(table), len(table.vocab)
+    lengths = np.array([len(r) for r in rows])  # integers: the mean and ratios in float64, as bm25s
+    df = np.zeros(n_vocab, np.int64)
+    for r in rows:
+        df[[table.vocab.ids[t] for t in set(r)]] += 1
+    idf = np.log(1 + (len(rows) - df + 0.5) / (df + 0.5)).astype(np.float32)
+    norm = (1.5 * ((1 - 0.75) + 0.75 * lengths / lengths.mean())).astype(np.float32)
+    data, indices, indptr = [], [], [0]
+    for col in range(n_vocab):
+        word = table.vocab.words[col]
+        for d, r in enumerate(rows):
+            if (tf := np.float32(r.count(word))) > 0:
+                data.append(idf[col] * tf / (tf + norm[d]))
+                indices.append(d)
+        indptr.append(len(data))
+    for block in (4096, 7, 1):
+        built = build_bm25_from_ids(table, block=block).scores
+        assert np.array_equal(built["data"], np.array(data, np.float32)), block
+        assert np.array_equal(built["indices"], indices) and np.array_equal(built["indptr"], indptr), block
+    assert 0 in df  # a column no document uses: empty, not skipped
+
+
 def test_doc_freqs_by_hand_and_index_df() -> None:
     rows = [["工会", "职工", "职工"], ["职工"], ["集体协商"]]
     assert doc_freqs(build_bm25(TokenTable.from_lists(rows))) == {"工会": 1, "职工": 2, "集体协商": 1}
