@@ -39,7 +39,7 @@ def build_bm25_from_ids(table: TokenTable, k1: float = 1.5, b: float = 0.75, blo
     scores and places each block. Nothing else is held for the whole corpus.
     """
     n_docs = len(table)
-    if n_docs == 0 or not len(table.ids):
+    if n_docs == 0 or not table.offsets[-1]:
         return build_bm25([])
     n_vocab = len(table.vocab)
     lengths = table.lengths()
@@ -86,7 +86,7 @@ def _blocks(table: TokenTable, block: int) -> Iterator[tuple[np.ndarray, np.ndar
     kind = np.int32 if len(table.vocab) * block < 2**31 else np.int64  # int32 keys sort twice as fast
     for lo in range(0, n_docs, block):
         hi = min(n_docs, lo + block)
-        keys = table.ids[table.offsets[lo] : table.offsets[hi]].astype(kind)
+        keys = table.ids_between(int(table.offsets[lo]), int(table.offsets[hi])).astype(kind)
         keys *= hi - lo
         keys += np.repeat(np.arange(hi - lo, dtype=kind), lengths[lo:hi])  # token * docs-in-block + document
         keys, tf = np.unique(keys, return_counts=True)

@@ -44,7 +44,7 @@ from .index import FORMAT_VERSION, READABLE_VERSIONS, Index, IndexMeta
 from .rowblocks import RowBlocks
 from .sentkeys import SentenceKeys
 from .sentvec import SentenceTable
-from .tokentable import TokenTable, Vocabulary
+from .tokentable import StoredIds, TokenTable, Vocabulary
 from .types import Article, Chunk
 
 log = logging.getLogger(__name__)
@@ -140,7 +140,7 @@ def _write_part(index: Index, start: tuple[int, int, int], version: Path) -> Par
     _write(part.path(version, "sentences.jsonl"), _jsonl([list(k) for k in index.sentences.keys[s0:]]))
     tokens = index.tokens
     first = int(tokens.offsets[c0])
-    for table, array in (("vectors.npy", index.vectors.rows_from(c0)), ("tokens.npy", tokens.ids[first:]),
+    for table, array in (("vectors.npy", index.vectors.rows_from(c0)), ("tokens.npy", tokens.ids_between(first, int(tokens.offsets[-1]))),
                          ("token_offsets.npy", tokens.offsets[c0:] - first),
                          ("sentence_vectors.npy", index.sentences.rows.rows_from(s0))):
         _save_npy(part.path(version, table), array)
@@ -260,11 +260,11 @@ def load(index_dir: Path, model: str, ann_threshold: int = 200_000,
         vocab = Vocabulary()
         vocab.words = json.loads((version / "vocab.json").read_text(encoding="utf-8"))
         vocab.ids = {w: i for i, w in enumerate(vocab.words)}
-        # memory-mapped (read whole only when the BM25 matrix is rebuilt); several parts are joined in memory
-        ids = [np.load(part.path(version, "tokens.npy"), mmap_mode="r") for part in parts]
+        # one block per part, left on disk (read only when the BM25 matrix is rebuilt, or rows are deleted)
+        ids = [StoredIds(part.path(version, "tokens.npy")) for part in parts]
         offsets = [np.load(part.path(version, "token_offsets.npy")) for part in parts]
         bases = np.cumsum([0, *(len(i) for i in ids)])
-        tokens = TokenTable(vocab, _concat(ids, np.int32),
+        tokens = TokenTable(vocab, ids,
                             _concat([offsets[0][:1], *(o[1:] + base for o, base in zip(offsets, bases, strict=False))],
                                     np.int64))
     # memory-mapped, one block per part: an upload's snapshot shares them, and the page cache (not this

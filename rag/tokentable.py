@@ -1,4 +1,4 @@
-"""Chunk tokens stored compactly: one int32 array of token ids plus offsets, over an append-only vocabulary.
+"""Chunk tokens stored compactly: int32 token ids (in blocks) plus offsets, over an append-only vocabulary.
 
 A million chunks of ~150 jieba tokens as Python lists of strings cost ~10 GB; as ids they cost ~600 MB. The table
 reads like the ``list[list[str]]`` it replaces (``len``, indexing, iteration give lists of strings) and gives
@@ -11,9 +11,14 @@ the BM25 builder what it wants directly (ids per document, vocabulary).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
+
+MAX_BLOCKS = 32  # as for vector blocks: many small uploads must not make every BM25 rebuild slower
 
 
 class Vocabulary:
@@ -38,11 +43,50 @@ class Vocabulary:
         return out
 
 
+class StoredIds:
+    """A stored part's token ids, left in their ``.npy`` file and read on demand (``len``, slices give int32).
+
+    Only a BM25 rebuild, a save and a delete read them, so they are not mapped into the process: the rebuild
+    streams them a few MB at a time. The open file keeps them readable after a newer save deletes the version
+    directory they came from.
+    """
+
+    def __init__(self, path: Path) -> None:
+        header = np.load(path, mmap_mode="r")  # just the header: where the data starts, how long it is
+        if header.dtype.kind not in "iu" or header.ndim != 1:
+            raise ValueError(f"{path}: token ids must be a 1-D integer array, not {header.dtype} {header.shape}")
+        self.count, self._offset, self._dtype = len(header), header.offset, header.dtype
+        del header
+        self._file: BinaryIO = open(path, "rb", buffering=0)  # noqa: SIM115 (lives as long as this object)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, rows: slice) -> np.ndarray:
+        a, z, step = rows.indices(self.count)
+        if step != 1:
+            raise ValueError("stored token ids are read in contiguous slices")
+        size = self._dtype.itemsize
+        data = os.pread(self._file.fileno(), size * max(0, z - a), self._offset + size * a)
+        return np.frombuffer(data, dtype=self._dtype).astype(np.int32, copy=False)
+
+
 class TokenTable(Sequence[list[str]]):
-    def __init__(self, vocab: Vocabulary, ids: np.ndarray, offsets: np.ndarray) -> None:
+    """Rows of token ids: ``offsets`` (int64, one more than rows) into ids held as ``blocks`` (int32).
+
+    A table that adds rows appends a block and shares the old ones (an index loaded from disk has one
+    :class:`StoredIds` block per stored part), so adding a page to a big index copies no ids. Past
+    :data:`MAX_BLOCKS`, every block after the first is merged.
+    """
+
+    def __init__(self, vocab: Vocabulary, ids: np.ndarray | Sequence[np.ndarray | StoredIds],
+                 offsets: np.ndarray) -> None:
         self.vocab = vocab
-        self.ids = ids
+        self.blocks = tuple(b for b in ((ids,) if isinstance(ids, np.ndarray) else ids) if len(b))
         self.offsets = offsets
+        self._starts = np.cumsum([0, *(len(b) for b in self.blocks)], dtype=np.int64)
+        if self._starts[-1] != offsets[-1]:
+            raise ValueError(f"token offsets end at {offsets[-1]}, the id blocks hold {self._starts[-1]}")
 
     @classmethod
     def from_lists(cls, tokens: Iterable[Sequence[str]], vocab: Vocabulary | None = None) -> TokenTable:
@@ -60,11 +104,33 @@ class TokenTable(Sequence[list[str]]):
     def empty(cls, vocab: Vocabulary | None = None) -> TokenTable:
         return cls(Vocabulary() if vocab is None else vocab, np.zeros(0, np.int32), np.zeros(1, np.int64))
 
+    @property
+    def ids(self) -> np.ndarray:
+        """Every id in one array (a copy when there are several blocks)."""
+        return self.ids_between(0, int(self._starts[-1]))
+
+    def ids_between(self, a: int, z: int) -> np.ndarray:
+        """Ids ``a`` to ``z`` (positions in the flat id sequence; no copy when they lie in one block).
+
+        >>> TokenTable(Vocabulary(), (np.array([5, 6], np.int32), np.array([7], np.int32)), np.array([0, 1, 3])
+        ...            ).ids_between(1, 3).tolist()
+        [6, 7]
+        """
+        first = int(np.searchsorted(self._starts, a, side="right")) - 1
+        pieces = []
+        for start, block in zip(self._starts[first:].tolist(), self.blocks[first:], strict=False):
+            if start >= z:
+                break
+            pieces.append(block[max(0, a - start) : z - start])
+        if len(pieces) == 1:
+            return pieces[0]
+        return np.concatenate(pieces) if pieces else np.zeros(0, np.int32)
+
     def __len__(self) -> int:
         return len(self.offsets) - 1
 
     def row_ids(self, i: int) -> np.ndarray:
-        return self.ids[self.offsets[i] : self.offsets[i + 1]]
+        return self.ids_between(int(self.offsets[i]), int(self.offsets[i + 1]))
 
     def __getitem__(self, i):  # type: ignore[override]
         if isinstance(i, slice):
@@ -101,8 +167,10 @@ class TokenTable(Sequence[list[str]]):
     def appended(self, tokens: Iterable[Sequence[str]]) -> TokenTable:
         """A new table with these rows after ours (same vocabulary)."""
         more = TokenTable.from_lists(tokens, self.vocab)
-        return TokenTable(self.vocab, np.concatenate([self.ids, more.ids]),
-                          np.concatenate([self.offsets, more.offsets[1:] + self.offsets[-1]]))
+        blocks = self.blocks + more.blocks  # ours shared, not copied
+        if len(blocks) > MAX_BLOCKS:
+            blocks = (blocks[0], np.concatenate([b[:] for b in blocks[1:]]))
+        return TokenTable(self.vocab, blocks, np.concatenate([self.offsets, more.offsets[1:] + self.offsets[-1]]))
 
     def taken(self, rows: np.ndarray) -> TokenTable:
         """A new table with only these rows, in this order."""
@@ -115,4 +183,4 @@ class TokenTable(Sequence[list[str]]):
         starts = self.offsets[rows]
         # gather every kept row's ids in one vectorised pass
         index = np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1])
-        return TokenTable(self.vocab, self.ids[index], offsets)
+        return TokenTable(self.vocab, self.ids[index], offsets)  # (a fresh single block)

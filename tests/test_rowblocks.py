@@ -1,4 +1,5 @@
-"""Row blocks: the same answers as one concatenated matrix, and an upload shares the live snapshot's vectors."""
+"""Row and token blocks: the same answers as one concatenated table, and an upload shares the live snapshot's
+vectors and token ids."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from rag.bm25 import build_bm25_from_ids
 from rag.rowblocks import MAX_BLOCKS, RowBlocks
+from rag.tokentable import StoredIds, TokenTable
 
 P1, P3 = "001_d15e506f488c69d4.txt", "003_8172d0507c8e507c.txt"
 
@@ -79,3 +82,62 @@ def test_an_upload_shares_the_loaded_vectors_and_a_delete_gathers_across_blocks(
     np.testing.assert_array_equal(np.asarray(reopened.index.vectors), whole[keep])
     query = lib.index.chunks[3].indexed_text
     assert reopened.search(query, k=1, retriever="dense")[0].chunk_id == lib.index.chunks[3].id
+
+
+def test_token_blocks_read_like_one_table() -> None:
+    rows = [["工会", "职工"], [], ["职工", "职工", "集体协商"], ["新词"], ["工会"]]
+    table = TokenTable.from_lists(rows[:2])
+    for row in rows[2:]:
+        table = table.appended([row])
+    whole = TokenTable.from_lists(rows, table.vocab)
+    assert len(table.blocks) == 4
+    assert table.appended([[]]).blocks == table.blocks and table.appended([[]])[-1] == []  # an empty row: no block
+    assert table == rows and table.ids.tolist() == whole.ids.tolist() == [0, 1, 1, 1, 2, 3, 0]
+    assert [table.ids_between(a, z).tolist() for a, z in ((0, 7), (1, 4), (4, 5), (5, 7), (3, 3))] == \
+        [[0, 1, 1, 1, 2, 3, 0], [1, 1, 1], [2], [3, 0], []]
+    assert table[2] == rows[2] and table.taken(np.array([4, 0])) == [rows[4], rows[0]]
+    for block in (7, 2, 1):  # document blocks of the BM25 builder cross id blocks
+        a, b = build_bm25_from_ids(table, block=block), build_bm25_from_ids(whole, block=block)
+        assert all(np.array_equal(a.scores[k], b.scores[k]) for k in ("data", "indices", "indptr"))
+    with pytest.raises(ValueError, match="offsets end at 3"):
+        TokenTable(table.vocab, (np.zeros(2, np.int32),), np.array([0, 3]))
+
+
+def test_many_small_token_additions_are_merged_past_the_block_limit() -> None:
+    table = base = TokenTable.from_lists([["a"] * 3])
+    for i in range(MAX_BLOCKS + 8):
+        table = table.appended([[f"w{i}"]])
+    assert len(table.blocks) <= MAX_BLOCKS and table.blocks[0] is base.blocks[0]
+    assert table[-1] == [f"w{MAX_BLOCKS + 7}"] and len(table) == MAX_BLOCKS + 9
+
+
+def test_an_upload_shares_the_loaded_token_ids(tmp_path: Path, make_hash_library: Callable, seeds_dir: Path) -> None:
+    make_hash_library(tmp_path / "index").ingest_paths([seeds_dir / P1])
+    lib = make_hash_library(tmp_path / "index")
+    loaded, loaded_version = lib.index.tokens, lib.index.saved_as
+    assert len(loaded.blocks) == 1 and isinstance(loaded.blocks[0], StoredIds)  # left on disk
+    lib.ingest_paths([seeds_dir / P3])
+    grown = lib.index.tokens
+    assert grown.blocks[0] is loaded.blocks[0] and len(grown.blocks) == 2
+    reopened = make_hash_library(tmp_path / "index")  # two stored parts: two blocks, not joined
+    assert [type(b) for b in reopened.index.tokens.blocks] == [StoredIds, StoredIds]
+    assert reopened.index.tokens == grown == [lib.tokenizer(c.indexed_text) for c in lib.index.chunks]
+    query = lib.index.chunks[-1].indexed_text
+    assert reopened.search(query, k=1, retriever="bm25")[0].chunk_id == lib.index.chunks[-1].id
+    first_version = loaded.blocks[0]
+    reopened.delete(lib.index.chunks[0].article_id)  # a new version: the first one's directory is deleted
+    assert not any(p.name == loaded_version for p in (tmp_path / "index").iterdir())
+    assert first_version[0:3].tolist() == grown.ids[:3].tolist()  # still readable through the open file
+
+
+def test_stored_ids_read_slices_from_the_file(tmp_path: Path) -> None:
+    for dtype in (np.int32, np.int64):  # an older index may hold wider ids: read as int32
+        np.save(tmp_path / "ids.npy", np.arange(10, 20, dtype=dtype))
+        ids = StoredIds(tmp_path / "ids.npy")
+        assert len(ids) == 10 and ids[2:5].tolist() == [12, 13, 14] and ids[8:].dtype == np.int32
+        assert ids[:].tolist() == list(range(10, 20)) and ids[5:5].tolist() == []
+    with pytest.raises(ValueError, match="contiguous"):
+        ids[::2]
+    np.save(tmp_path / "bad.npy", np.zeros((2, 2), np.int32))
+    with pytest.raises(ValueError, match="1-D integer"):
+        StoredIds(tmp_path / "bad.npy")
