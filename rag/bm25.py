@@ -28,7 +28,7 @@ def build_bm25(tokens: Sequence[Sequence[str]]) -> bm25s.BM25:
     return model
 
 
-def build_bm25_from_ids(table: TokenTable, k1: float = 1.5, b: float = 0.75, block: int = 4_096) -> bm25s.BM25:
+def build_bm25_from_ids(table: TokenTable, k1: float = 1.5, b: float = 0.75, block: int = 1_024) -> bm25s.BM25:
     """The model ``bm25s.BM25().index(tokens)`` builds (Lucene BM25, bm25s's CSC layout; scores equal to float32
     rounding), computed with numpy over the flat token ids instead of a Python loop per document.
 
