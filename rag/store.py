@@ -139,8 +139,8 @@ def _write_part(index: Index, start: tuple[int, int, int], version: Path) -> Par
     _write(part.path(version, "chunks.jsonl"), _jsonl([asdict(c) for c in index.chunks[c0:]]))
     _write(part.path(version, "sentences.jsonl"), _jsonl([list(k) for k in index.sentences.keys[s0:]]))
     tokens = index.tokens
-    first = int(tokens.offsets[c0])
-    for table, array in (("vectors.npy", index.vectors.rows_from(c0)), ("tokens.npy", tokens.ids_between(first, int(tokens.offsets[-1]))),
+    first, end = int(tokens.offsets[c0]), int(tokens.offsets[-1])
+    for table, array in (("vectors.npy", index.vectors.rows_from(c0)), ("tokens.npy", tokens.ids_between(first, end)),
                          ("token_offsets.npy", tokens.offsets[c0:] - first),
                          ("sentence_vectors.npy", index.sentences.rows.rows_from(s0))):
         _save_npy(part.path(version, table), array)

@@ -12,9 +12,9 @@ the BM25 builder what it wants directly (ids per document, vocabulary).
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 
@@ -57,7 +57,8 @@ class StoredIds:
             raise ValueError(f"{path}: token ids must be a 1-D integer array, not {header.dtype} {header.shape}")
         self.count, self._offset, self._dtype = len(header), header.offset, header.dtype
         del header
-        self._file: BinaryIO = open(path, "rb", buffering=0)  # noqa: SIM115 (lives as long as this object)
+        self._fd = os.open(path, os.O_RDONLY)
+        weakref.finalize(self, os.close, self._fd)  # closed with the last snapshot that holds these ids
 
     def __len__(self) -> int:
         return self.count
@@ -67,7 +68,7 @@ class StoredIds:
         if step != 1:
             raise ValueError("stored token ids are read in contiguous slices")
         size = self._dtype.itemsize
-        data = os.pread(self._file.fileno(), size * max(0, z - a), self._offset + size * a)
+        data = os.pread(self._fd, size * max(0, z - a), self._offset + size * a)
         return np.frombuffer(data, dtype=self._dtype).astype(np.int32, copy=False)
 
 
