@@ -3,12 +3,26 @@ and blocks read from disk can stay memory-mapped (the page cache holds them, not
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 MAX_BLOCKS = 32  # past this, blocks after the first are merged: many small uploads must not slow every search
+
+
+def capped(blocks: tuple, join: Callable[[tuple], object] = np.concatenate) -> tuple:
+    """``blocks``, or past :data:`MAX_BLOCKS` the first block and all the others joined into one."""
+    return blocks if len(blocks) <= MAX_BLOCKS else (blocks[0], join(blocks[1:]))
+
+
+def pieces_between(blocks: Sequence, starts: np.ndarray, a: int, z: int) -> list:
+    """The slices of ``blocks`` (block ``i`` holds items ``starts[i]`` onwards) that hold items ``a`` to ``z``.
+
+    >>> pieces_between(([0, 1, 2], [3], [4, 5]), np.array([0, 3, 4, 6]), 2, 5)
+    [[2], [3], [4]]
+    """
+    return [b[max(0, a - s) : z - s] for s, b in zip(starts.tolist(), blocks, strict=False) if s < z and s + len(b) > a]
 
 
 @dataclass(frozen=True)
@@ -55,15 +69,11 @@ class RowBlocks:
         """These rows and then ``rows``; the existing blocks are shared, not copied (but past
         :data:`MAX_BLOCKS`, every block after the first is merged into one)."""
         new = np.ascontiguousarray(rows, dtype=np.float32).reshape(-1, self.dim)
-        blocks = self.blocks + ((new,) if len(new) else ())
-        if len(blocks) > MAX_BLOCKS:
-            blocks = (blocks[0], np.concatenate(blocks[1:]))
-        return RowBlocks(blocks, self.dim)
+        return RowBlocks(capped(self.blocks + ((new,) if len(new) else ())), self.dim)
 
     def rows_from(self, start: int) -> np.ndarray:
         """Rows ``start`` onwards as one array (no copy when they lie in one block)."""
-        pieces = [b[max(0, start - int(s)) :] for s, b in zip(self._starts, self.blocks, strict=False)
-                  if s + len(b) > start]
+        pieces = pieces_between(self.blocks, self._starts, start, len(self))
         if len(pieces) == 1:
             return pieces[0]
         return np.concatenate(pieces) if pieces else np.zeros((0, self.dim), np.float32)

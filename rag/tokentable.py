@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-MAX_BLOCKS = 32  # as for vector blocks: many small uploads must not make every BM25 rebuild slower
+from .rowblocks import capped, pieces_between
 
 
 class Vocabulary:
@@ -77,7 +77,7 @@ class TokenTable(Sequence[list[str]]):
 
     A table that adds rows appends a block and shares the old ones (an index loaded from disk has one
     :class:`StoredIds` block per stored part), so adding a page to a big index copies no ids. Past
-    :data:`MAX_BLOCKS`, every block after the first is merged.
+    :data:`rag.rowblocks.MAX_BLOCKS`, every block after the first is merged.
     """
 
     def __init__(self, vocab: Vocabulary, ids: np.ndarray | Sequence[np.ndarray | StoredIds],
@@ -117,12 +117,7 @@ class TokenTable(Sequence[list[str]]):
         ...            ).ids_between(1, 3).tolist()
         [6, 7]
         """
-        first = int(np.searchsorted(self._starts, a, side="right")) - 1
-        pieces = []
-        for start, block in zip(self._starts[first:].tolist(), self.blocks[first:], strict=False):
-            if start >= z:
-                break
-            pieces.append(block[max(0, a - start) : z - start])
+        pieces = pieces_between(self.blocks, self._starts, a, z)
         if len(pieces) == 1:
             return pieces[0]
         return np.concatenate(pieces) if pieces else np.zeros(0, np.int32)
@@ -168,9 +163,7 @@ class TokenTable(Sequence[list[str]]):
     def appended(self, tokens: Iterable[Sequence[str]]) -> TokenTable:
         """A new table with these rows after ours (same vocabulary)."""
         more = TokenTable.from_lists(tokens, self.vocab)
-        blocks = self.blocks + more.blocks  # ours shared, not copied
-        if len(blocks) > MAX_BLOCKS:
-            blocks = (blocks[0], np.concatenate([b[:] for b in blocks[1:]]))
+        blocks = capped(self.blocks + more.blocks, lambda rest: np.concatenate([b[:] for b in rest]))  # ours shared
         return TokenTable(self.vocab, blocks, np.concatenate([self.offsets, more.offsets[1:] + self.offsets[-1]]))
 
     def taken(self, rows: np.ndarray) -> TokenTable:
