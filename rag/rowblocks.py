@@ -1,5 +1,6 @@
-"""A float32 matrix held as row blocks: a snapshot that adds rows shares the old blocks instead of copying them,
-and blocks read from disk can stay memory-mapped (the page cache holds them, not this process's heap)."""
+"""A matrix held as row blocks: a snapshot that adds rows shares the old blocks instead of copying them, and
+blocks read from disk can stay memory-mapped or in their files (the page cache holds them, not this process's
+heap)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,11 @@ def pieces_between(blocks: Sequence, starts: np.ndarray, a: int, z: int) -> list
 
 @dataclass(frozen=True)
 class RowBlocks:
-    """Rows of ``dim`` float32 columns, in order, split over ``blocks``.
+    """Rows of ``dim`` columns, in order, split over ``blocks``.
+
+    Rows are added as ``dtype``: float32, or float16 for a table read a few rows at a time, where half the bytes
+    on disk and in the page cache matter more than the last digits. Blocks may also be float32 in a float16 table
+    (rows stored before it was float16); :meth:`take` and :meth:`rows_from` keep the stored values exactly.
 
     >>> m = RowBlocks.of(np.eye(3, dtype=np.float32)[:2]).added(np.eye(3, dtype=np.float32)[2:])
     >>> len(m), len(m.blocks), m.take([2, 0]).tolist()
@@ -38,25 +43,33 @@ class RowBlocks:
 
     blocks: tuple[np.ndarray, ...]
     dim: int
+    dtype: type = np.float32
     _starts: np.ndarray = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        if self.dtype not in (np.float32, np.float16):
+            raise ValueError(f"row blocks are float32 or float16; got {self.dtype}")
         for b in self.blocks:
-            if b.ndim != 2 or b.shape[1] != self.dim or b.dtype != np.float32:
-                raise ValueError(f"row blocks must be float32 (n, {self.dim}); got {b.dtype} {b.shape}")
+            if b.ndim != 2 or b.shape[1] != self.dim or b.dtype not in (np.float32, self.dtype):
+                raise ValueError(f"row blocks must be {np.dtype(self.dtype)} (n, {self.dim}); got {b.dtype} {b.shape}")
         object.__setattr__(self, "_starts", np.cumsum([0, *(len(b) for b in self.blocks)], dtype=np.int64))
 
     @classmethod
-    def of(cls, rows: np.ndarray) -> RowBlocks:
-        """One block holding the 2-D ``rows`` (no copy when they are already C-contiguous float32)."""
-        array = np.ascontiguousarray(rows, dtype=np.float32)
+    def of(cls, rows: np.ndarray, dtype: type = np.float32) -> RowBlocks:
+        """One block holding the 2-D ``rows`` as ``dtype`` (no copy when they are already C-contiguous ``dtype``)."""
+        array = np.ascontiguousarray(rows, dtype=dtype)
         if array.ndim != 2:
             raise ValueError(f"row blocks need a 2-D array; got shape {array.shape}")
-        return cls((array,) if len(array) else (), array.shape[1])
+        return cls((array,) if len(array) else (), array.shape[1], dtype)
 
     @classmethod
-    def empty(cls, dim: int) -> RowBlocks:
-        return cls((), dim)
+    def empty(cls, dim: int, dtype: type = np.float32) -> RowBlocks:
+        return cls((), dim, dtype)
+
+    @property
+    def stored_dtype(self) -> np.dtype:
+        """What :meth:`take` returns: float32 if any block is float32, else :attr:`dtype`."""
+        return np.result_type(self.dtype, *(b.dtype for b in self.blocks))
 
     def __len__(self) -> int:
         return int(self._starts[-1])
@@ -68,15 +81,15 @@ class RowBlocks:
     def added(self, rows: np.ndarray | Sequence) -> RowBlocks:
         """These rows and then ``rows``; the existing blocks are shared, not copied (but past
         :data:`MAX_BLOCKS`, every block after the first is merged into one)."""
-        new = np.ascontiguousarray(rows, dtype=np.float32).reshape(-1, self.dim)
-        return RowBlocks(capped(self.blocks + ((new,) if len(new) else ())), self.dim)
+        new = np.ascontiguousarray(rows, dtype=self.dtype).reshape(-1, self.dim)
+        return RowBlocks(capped(self.blocks + ((new,) if len(new) else ())), self.dim, self.dtype)
 
     def rows_from(self, start: int) -> np.ndarray:
         """Rows ``start`` onwards as one array (no copy when they lie in one block)."""
         pieces = pieces_between(self.blocks, self._starts, start, len(self))
         if len(pieces) == 1:
             return pieces[0]
-        return np.concatenate(pieces) if pieces else np.zeros((0, self.dim), np.float32)
+        return np.concatenate(pieces) if pieces else np.zeros((0, self.dim), self.stored_dtype)
 
     def take(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
         """The given rows, in the given order, as a new array."""
@@ -84,7 +97,7 @@ class RowBlocks:
         if len(self.blocks) == 1:
             return self.blocks[0][rows]
         block_of = np.searchsorted(self._starts, rows, side="right") - 1
-        out = np.empty((len(rows), self.dim), np.float32)
+        out = np.empty((len(rows), self.dim), self.stored_dtype)
         for b in np.unique(block_of).tolist():
             mask = block_of == b
             out[mask] = self.blocks[b][rows[mask] - self._starts[b]]

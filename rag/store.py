@@ -43,8 +43,9 @@ from .errors import IndexMismatchError, IndexNotReadyError
 from .index import FORMAT_VERSION, READABLE_VERSIONS, Index, IndexMeta
 from .rowblocks import RowBlocks
 from .sentkeys import SentenceKeys
-from .sentvec import SentenceTable
-from .tokentable import StoredIds, TokenTable, Vocabulary
+from .sentvec import STORED, SentenceTable
+from .stored import StoredArray
+from .tokentable import TokenTable, Vocabulary
 from .types import Article, Chunk
 
 log = logging.getLogger(__name__)
@@ -261,7 +262,8 @@ def load(index_dir: Path, model: str, ann_threshold: int = 200_000,
         vocab.words = json.loads((version / "vocab.json").read_text(encoding="utf-8"))
         vocab.ids = {w: i for i, w in enumerate(vocab.words)}
         # one block per part, left on disk (read only when the BM25 matrix is rebuilt, or rows are deleted)
-        ids = [StoredIds(part.path(version, "tokens.npy")) for part in parts]
+        ids = [StoredArray(part.path(version, "tokens.npy"), kinds="iu", read_as=np.int32, what="token ids")
+               for part in parts]
         offsets = [np.load(part.path(version, "token_offsets.npy")) for part in parts]
         bases = np.cumsum([0, *(len(i) for i in ids)])
         tokens = TokenTable(vocab, ids,
@@ -276,9 +278,10 @@ def load(index_dir: Path, model: str, ann_threshold: int = 200_000,
     keys = SentenceKeys.of((shared.get(aid, aid), a, b) for part in parts
                            for aid, a, b in _read_jsonl(part.path(version, "sentences.jsonl")))
     del shared
-    # sentence vectors are read a few rows per question: memory-mapped, not loaded
-    blocks = tuple(np.load(part.path(version, "sentence_vectors.npy"), mmap_mode="r") for part in parts)
-    sentences = SentenceTable(keys, RowBlocks(blocks, meta.dim))
+    # sentence vectors are read a few rows per question: left on disk, neither loaded nor mapped
+    blocks = tuple(StoredArray(part.path(version, "sentence_vectors.npy"), ndim=2, kinds="f", what="sentence vectors")
+                   for part in parts)
+    sentences = SentenceTable(keys, RowBlocks(blocks, meta.dim, STORED))
     index = Index(meta, articles, chunks, tokens, vectors, bm25=load_bm25(version / "bm25"), ann=ann,
                   ann_threshold=ann_threshold, sentences=sentences, ann_params=ann_params)
     index.saved_as = name

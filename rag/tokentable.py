@@ -11,14 +11,12 @@ the BM25 builder what it wants directly (ids per document, vocabulary).
 
 from __future__ import annotations
 
-import os
-import weakref
 from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
 
 import numpy as np
 
 from .rowblocks import capped, pieces_between
+from .stored import StoredArray
 
 
 class Vocabulary:
@@ -43,44 +41,15 @@ class Vocabulary:
         return out
 
 
-class StoredIds:
-    """A stored part's token ids, left in their ``.npy`` file and read on demand (``len``, slices give int32).
-
-    Only a BM25 rebuild, a save and a delete read them, so they are not mapped into the process: the rebuild
-    streams them a few MB at a time. The open file keeps them readable after a newer save deletes the version
-    directory they came from.
-    """
-
-    def __init__(self, path: Path) -> None:
-        header = np.load(path, mmap_mode="r")  # just the header: where the data starts, how long it is
-        if header.dtype.kind not in "iu" or header.ndim != 1:
-            raise ValueError(f"{path}: token ids must be a 1-D integer array, not {header.dtype} {header.shape}")
-        self.count, self._offset, self._dtype = len(header), header.offset, header.dtype
-        del header
-        self._fd = os.open(path, os.O_RDONLY)
-        weakref.finalize(self, os.close, self._fd)  # closed with the last snapshot that holds these ids
-
-    def __len__(self) -> int:
-        return self.count
-
-    def __getitem__(self, rows: slice) -> np.ndarray:
-        a, z, step = rows.indices(self.count)
-        if step != 1:
-            raise ValueError("stored token ids are read in contiguous slices")
-        size = self._dtype.itemsize
-        data = os.pread(self._fd, size * max(0, z - a), self._offset + size * a)
-        return np.frombuffer(data, dtype=self._dtype).astype(np.int32, copy=False)
-
-
 class TokenTable(Sequence[list[str]]):
     """Rows of token ids: ``offsets`` (int64, one more than rows) into ids held as ``blocks`` (int32).
 
     A table that adds rows appends a block and shares the old ones (an index loaded from disk has one
-    :class:`StoredIds` block per stored part), so adding a page to a big index copies no ids. Past
+    :class:`~rag.stored.StoredArray` block per stored part, left in its file), so adding a page to a big index copies no ids. Past
     :data:`rag.rowblocks.MAX_BLOCKS`, every block after the first is merged.
     """
 
-    def __init__(self, vocab: Vocabulary, ids: np.ndarray | Sequence[np.ndarray | StoredIds],
+    def __init__(self, vocab: Vocabulary, ids: np.ndarray | Sequence[np.ndarray | StoredArray],
                  offsets: np.ndarray) -> None:
         self.vocab = vocab
         self.blocks = tuple(b for b in ((ids,) if isinstance(ids, np.ndarray) else ids) if len(b))

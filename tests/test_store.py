@@ -15,6 +15,7 @@ from rag import Library, Settings, store
 from rag.config import DEFAULT_MODEL
 from rag.errors import IndexMismatchError, IndexNotReadyError, NotFoundError
 from rag.parse import parse_page
+from rag.sentvec import sentence_text
 from rag.tokenize import Tokenizer
 
 P1, P3 = "001_d15e506f488c69d4.txt", "003_8172d0507c8e507c.txt"
@@ -39,6 +40,36 @@ def test_save_then_load_gives_the_same_index(hash_library: Library) -> None:
     np.testing.assert_array_equal(loaded.vectors, live.vectors)
     assert loaded.sentences.keys == live.sentences.keys
     np.testing.assert_array_equal(loaded.sentences.vectors, live.sentences.vectors)
+
+
+def test_sentence_vectors_are_stored_in_half_and_float32_ones_still_load(
+        tmp_path: Path, make_hash_library: Callable, seeds_dir: Path) -> None:
+    index_dir = tmp_path / "index"
+    pages = sorted(seeds_dir.glob("*.txt"))
+    lib = make_hash_library(index_dir)
+    lib.ingest_paths(pages[:2])
+    (first,) = _parts(index_dir)
+    path = index_dir / lib.stats()["version"] / f"{first['name']}.sentence_vectors.npy"
+    assert np.load(path).dtype == np.float16
+    # the part as an index written before sentence vectors were float16 stored it
+    exact = HashEmbedder().embed_documents([sentence_text(lib.index.articles[aid], a, b)
+                                            for aid, a, b in lib.index.sentences.keys])
+    path.unlink()
+    np.save(path, exact)
+    old = make_hash_library(index_dir)
+    assert old.index.sentences.vectors.dtype == np.float32
+    np.testing.assert_array_equal(old.index.sentences.vectors, exact)
+    query, spans = exact[3], [(aid, s) for aid, s, _e in old.index.sentences.keys[:5]]
+    np.testing.assert_allclose(old.index.sentences.similarities(query, spans), exact[:5] @ query, rtol=1e-6)
+
+    old.ingest_paths([pages[2]])  # the old part is kept as it is; the new rows are half
+    version = index_dir / old.stats()["version"]
+    kept, new = _parts(index_dir)
+    assert np.load(version / f"{kept['name']}.sentence_vectors.npy").dtype == np.float32
+    assert np.load(version / f"{new['name']}.sentence_vectors.npy").dtype == np.float16
+    loaded, _ = store.load(index_dir, "hash-256")
+    np.testing.assert_array_equal(loaded.sentences.vectors, old.index.sentences.vectors)
+    np.testing.assert_array_equal(loaded.sentences.vectors[: len(exact)], exact)
 
 
 def test_loaded_chunks_and_sentences_share_their_articles_strings(hash_library: Library) -> None:
