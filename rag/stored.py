@@ -1,10 +1,11 @@
 """An array left in its ``.npy`` file and read with ``pread``: the rows asked for are copied out, nothing is mapped.
 
-For tables read a few rows at a time (sentence vectors) or only by a rebuild (token ids). Mapping them costs more
-than it reads: where the page cache holds large folios (ext4 on Linux 6.18 here), a page fault maps the whole
-folio, up to 2 MB, around the row it needed. 600 scattered rows of a 292 MB sentence-vector file put 273 MB of it
-into the process's RSS; read with ``pread``, the same rows take 450 KB. (The kernel caches the same file pages
-either way; they are shared and reclaimable.)
+For tables read a few rows at a time (sentence vectors) or only by a rebuild (token ids), where mapping the file
+costs more than it reads. On this machine (ext4 on Linux 6.18, whose page cache holds 2 MB file folios), reading
+600 scattered rows of a mapped 292 MB sentence-vector file put 273 MB of it into the process's RSS, with or
+without ``madvise(MADV_RANDOM)``: the kernel maps far more around each fault than the row it needed. Read with
+``pread``, the same rows take 450 KB. (The kernel caches the file's pages either way; they are shared and
+reclaimable.)
 
 >>> import tempfile; path = Path(tempfile.mkdtemp()) / "rows.npy"
 >>> np.save(path, np.arange(12, dtype=np.float16).reshape(6, 2))
