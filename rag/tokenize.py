@@ -64,10 +64,8 @@ class Tokenizer:
 
     def tag(self, text: str) -> list[tuple[str, str]]:
         """(word, part-of-speech) pairs from jieba's tagger, used to spot names of people, places, organisations."""
-        import jieba.posseg
-
         if not hasattr(self, "_pos"):
-            self._pos = jieba.posseg.POSTokenizer(self._jieba)
+            self._pos = _tagger(self._jieba)
         return [(p.word, p.flag) for p in self._pos.cut(search_form(text))]
 
     def known(self, word: str) -> bool:
@@ -82,3 +80,19 @@ class Tokenizer:
             if token and token not in STOPWORDS and _TOKEN_OK.search(token):
                 out.append(token)
         return out
+
+
+def _tagger(tokenizer: jieba.Tokenizer) -> jieba.posseg.POSTokenizer:
+    """jieba's part-of-speech tagger over ``tokenizer``, sharing the word → tag table that importing
+    ``jieba.posseg`` has already loaded for its default tagger (349k words, ~40 MB each time it is loaded).
+
+    The table comes from jieba's main dictionary, which every tokeniser here uses; the user terms are added
+    without tags, so nothing is ever merged into the shared table.
+    """
+    import jieba.posseg
+
+    if tokenizer.dictionary != jieba.posseg.dt.tokenizer.dictionary:
+        return jieba.posseg.POSTokenizer(tokenizer)
+    tagger = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)  # its __init__ would load the table
+    tagger.tokenizer, tagger.word_tag_tab = tokenizer, jieba.posseg.dt.word_tag_tab  # its only two attributes
+    return tagger

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from rag import Library
+from rag.textnorm import search_form
 from rag.tokenize import Tokenizer
 
 
@@ -64,3 +65,16 @@ def test_name_is_stable_and_tracks_the_user_dictionary(tokenizer: Tokenizer, tmp
     custom = Tokenizer(user_dict=words)
     assert custom.name != tokenizer.name  # an index built with the other dictionary gets re-tokenised
     assert {"首华置业", "奥森公园"} <= set(custom.terms(text))
+
+
+def test_the_tagger_shares_jiebas_tag_table_and_tags_as_its_own_would(tokenizer: Tokenizer, seeds_dir: Path) -> None:
+    import jieba.posseg
+
+    lines = [line for page in sorted(seeds_dir.glob("*.txt")) for line in page.read_text("utf-8").splitlines()
+             if line.strip()]
+    ours = [tokenizer.tag(line) for line in lines]
+    assert tokenizer._pos.word_tag_tab is jieba.posseg.dt.word_tag_tab  # loaded once per process, not twice
+    own = jieba.posseg.POSTokenizer(tokenizer._jieba)  # what tag() used to build: its own copy of the table
+    assert len(lines) == 210 and ours == [[(p.word, p.flag) for p in own.cut(search_form(line))] for line in lines]
+    assert tokenizer.tag("北京市总工会主席")[0] == ("北京市", "ns")  # a tag from the table
+    assert tokenizer.tag("朝阳区总工会") == [("朝阳区总工会", "x")]  # a user term: whole, untagged
