@@ -4,7 +4,7 @@ heap)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -12,9 +12,10 @@ import numpy as np
 MAX_BLOCKS = 32  # past this, blocks after the first are merged: many small uploads must not slow every search
 
 
-def capped(blocks: tuple, join: Callable[[tuple], object] = np.concatenate) -> tuple:
-    """``blocks``, or past :data:`MAX_BLOCKS` the first block and all the others joined into one."""
-    return blocks if len(blocks) <= MAX_BLOCKS else (blocks[0], join(blocks[1:]))
+def capped(blocks: tuple) -> tuple:
+    """``blocks``, or past :data:`MAX_BLOCKS` the first block and all the others joined into one (arrays, or
+    anything ``np.concatenate`` reads, such as :class:`~rag.stored.StoredArray`)."""
+    return blocks if len(blocks) <= MAX_BLOCKS else (blocks[0], np.concatenate(blocks[1:]))
 
 
 def pieces_between(blocks: Sequence, starts: np.ndarray, a: int, z: int) -> list:
@@ -90,6 +91,11 @@ class RowBlocks:
         if len(pieces) == 1:
             return pieces[0]
         return np.concatenate(pieces) if pieces else np.zeros((0, self.dim), self.stored_dtype)
+
+    def taken(self, rows: Sequence[int] | np.ndarray) -> RowBlocks:
+        """Only the given rows, as one block; rows added later are still stored as :attr:`dtype`."""
+        kept = self.take(rows)
+        return RowBlocks((kept,) if len(kept) else (), self.dim, self.dtype)
 
     def take(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
         """The given rows, in the given order, as a new array."""

@@ -73,7 +73,7 @@ class SentenceTable:
 
     def without(self, article_ids: Iterable[str]) -> SentenceTable:
         keep = self.keys.kept(set(article_ids))
-        return SentenceTable(self.keys.taken(keep), RowBlocks.of(self.rows.take(keep), self.rows.stored_dtype))
+        return SentenceTable(self.keys.taken(keep), self.rows.taken(keep))
 
     def similarities(self, query: np.ndarray, spans: Sequence[tuple[str, int]]) -> list[float | None]:
         """Cosine of the query with each (article_id, start) sentence; None where no vector is stored."""

@@ -45,8 +45,8 @@ class TokenTable(Sequence[list[str]]):
     """Rows of token ids: ``offsets`` (int64, one more than rows) into ids held as ``blocks`` (int32).
 
     A table that adds rows appends a block and shares the old ones (an index loaded from disk has one
-    :class:`~rag.stored.StoredArray` block per stored part, left in its file), so adding a page to a big index copies no ids. Past
-    :data:`rag.rowblocks.MAX_BLOCKS`, every block after the first is merged.
+    :class:`~rag.stored.StoredArray` block per stored part, left in its file), so adding a page to a big index
+    copies no ids. Past :data:`rag.rowblocks.MAX_BLOCKS`, every block after the first is merged.
     """
 
     def __init__(self, vocab: Vocabulary, ids: np.ndarray | Sequence[np.ndarray | StoredArray],
@@ -132,8 +132,8 @@ class TokenTable(Sequence[list[str]]):
     def appended(self, tokens: Iterable[Sequence[str]]) -> TokenTable:
         """A new table with these rows after ours (same vocabulary)."""
         more = TokenTable.from_lists(tokens, self.vocab)
-        blocks = capped(self.blocks + more.blocks, lambda rest: np.concatenate([b[:] for b in rest]))  # ours shared
-        return TokenTable(self.vocab, blocks, np.concatenate([self.offsets, more.offsets[1:] + self.offsets[-1]]))
+        return TokenTable(self.vocab, capped(self.blocks + more.blocks),  # ours shared, not copied
+                          np.concatenate([self.offsets, more.offsets[1:] + self.offsets[-1]]))
 
     def taken(self, rows: np.ndarray) -> TokenTable:
         """A new table with only these rows, in this order."""

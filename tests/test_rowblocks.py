@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from rag.bm25 import build_bm25_from_ids
-from rag.rowblocks import MAX_BLOCKS, RowBlocks
+from rag.rowblocks import MAX_BLOCKS, RowBlocks, capped
 from rag.stored import StoredArray
 from rag.tokentable import TokenTable
 
@@ -73,6 +73,10 @@ def test_a_float16_table_adds_rows_in_half_and_keeps_float32_blocks_exact(parts:
     assert rows.take(picks).dtype == np.float32  # float32 rows are not rounded to half on the way out
     np.testing.assert_array_equal(rows.take(picks), whole[picks])
     np.testing.assert_array_equal(rows.rows_from(0), whole)
+    kept = rows.taken([12, 0])  # one block, still a float16 table
+    assert kept.dtype == np.float16 and kept.blocks[0].dtype == np.float32
+    assert kept.added(parts[0]).blocks[1].dtype == np.float16
+    np.testing.assert_array_equal(kept.rows_from(0), whole[[12, 0]])
     half = RowBlocks.of(parts[2], np.float16)
     assert half.take([6, 0]).dtype == np.float16 and half.rows_from(7).dtype == np.float16
     assert np.abs(half.take([3]).astype(np.float32) - parts[2][3]).max() <= 2.0 ** -11 * np.abs(parts[2][3]).max()
@@ -178,6 +182,9 @@ def test_stored_rows_read_like_the_array(tmp_path: Path, parts: list[np.ndarray]
         np.testing.assert_array_equal(rows[picks], whole[np.asarray(picks, np.int64).reshape(-1)])
     np.testing.assert_array_equal(rows[4:9], whole[4:9])
     np.testing.assert_array_equal(np.asarray(rows), whole)
+    merged = capped((rows,) * (MAX_BLOCKS + 1))  # stored blocks past the cap are read and joined
+    assert merged[0] is rows and merged[1].shape == (13 * MAX_BLOCKS, 8) and merged[1].dtype == np.float16
+    np.testing.assert_array_equal(merged[1][-13:], whole)
     with pytest.raises(IndexError, match="13 rows"):
         rows[[2, 13]]
     with pytest.raises(IndexError):

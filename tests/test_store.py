@@ -71,6 +71,12 @@ def test_sentence_vectors_are_stored_in_half_and_float32_ones_still_load(
     np.testing.assert_array_equal(loaded.sentences.vectors, old.index.sentences.vectors)
     np.testing.assert_array_equal(loaded.sentences.vectors[: len(exact)], exact)
 
+    old.delete(old.index.sentences.keys[0][0])  # rewrites the rows as one float32 part...
+    old.ingest_paths([pages[3]])  # ...and what comes after is still stored in half
+    version = index_dir / old.stats()["version"]
+    assert [np.load(version / f"{p['name']}.sentence_vectors.npy").dtype for p in _parts(index_dir)] == \
+        [np.float32, np.float16]
+
 
 def test_loaded_chunks_and_sentences_share_their_articles_strings(hash_library: Library) -> None:
     loaded, _ = store.load(hash_library.index_dir, "hash-256")
