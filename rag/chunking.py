@@ -64,6 +64,8 @@ def chunk_article(article: Article, size: int = 300, overlap: int = 60) -> list[
             heading=article.heading,
             source=article.source,
             districts=article.districts,
+            regions=article.regions,
+            date=article.date,
         )
         for n, (a, b) in enumerate(chunk_spans(article.body, size, overlap))
     ]

@@ -178,6 +178,35 @@ def _body_lines(lines: list[Line], item: _Item, stop: int) -> tuple[list[str], t
     return [*join_paragraphs(texts), *([credit] if credit else [])], photo, last
 
 
+@dataclass(frozen=True)
+class PageParse:
+    """A page cut into articles, and what of its text went into none of them (nothing is dropped silently)."""
+
+    articles: tuple[Article, ...]
+    chars_total: int  # characters on the page's non-empty lines (headings included, markup removed)
+    chars_kept: int  # of those, on lines that went into an article
+    dropped: tuple[tuple[int, str], ...] = ()  # (line number, text) of lines in no article
+
+    @property
+    def kept_share(self) -> float:
+        return self.chars_kept / self.chars_total if self.chars_total else 1.0
+
+
+def parse_report(text: str, source: str) -> PageParse:
+    """:func:`parse_page` plus the accounting of kept and dropped text. Raises PageError when nothing is found."""
+    articles = parse_page(text, source)
+    lines = _lines(text)
+    covered = [(a.line_start, a.line_end) for a in articles]
+    kept, dropped = 0, []
+    for line in lines:
+        if any(a <= line.no <= b for a, b in covered):
+            kept += len(line.text)
+        else:
+            dropped.append((line.no, line.text))
+    total = sum(len(line.text) for line in lines)
+    return PageParse(tuple(articles), total, kept, tuple(dropped))
+
+
 def parse_page(text: str, source: str) -> list[Article]:
     """Cut a page into articles. Raises PageError when nothing article-like is found."""
     lines = _lines(text)

@@ -253,6 +253,8 @@ def load(index_dir: Path, model: str, ann_threshold: int = 200_000,
             if "tokens" in row:  # format 2
                 token_lists.append(row.pop("tokens"))
             row["districts"] = tuple(row["districts"])
+            if "regions" in row:
+                row["regions"] = tuple(row["regions"])
             for key in _CHUNK_STRINGS:
                 row[key] = shared.setdefault(row[key], row[key])
             chunks.append(Chunk(**row))

@@ -30,6 +30,13 @@ class Article:
     districts: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
     organisations: tuple[str, ...] = ()
+    #: publication date as ISO ``YYYY-MM-DD`` (or ``YYYY-MM``), "" when unknown
+    date: str = ""
+    #: the paper or site that published it (``人民网``, ``新华社``), "" when unknown
+    publisher: str = ""
+    url: str = ""
+    #: administrative divisions named or implied, every level (``浙江省``, ``杭州市``, ``西湖区``), canonical names
+    regions: tuple[str, ...] = ()
 
     @property
     def heading(self) -> str:
@@ -51,6 +58,8 @@ class Chunk:
     heading: str
     source: str
     districts: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    date: str = ""
 
     @property
     def indexed_text(self) -> str:
@@ -77,16 +86,26 @@ class Hit:
 
 @dataclass(frozen=True)
 class Filters:
-    """Restrict retrieval to chunks of articles in these districts and/or from these source pages."""
+    """Restrict retrieval to chunks of articles in these districts/places (any administrative level), from these
+    sources, and published within ``date_from``..``date_to`` (ISO dates, inclusive; "" for open)."""
 
     districts: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    date_from: str = ""
+    date_to: str = ""
 
     def __bool__(self) -> bool:
-        return bool(self.districts or self.sources)
+        return bool(self.districts or self.sources or self.places or self.date_from or self.date_to)
 
     def accepts(self, chunk: Chunk) -> bool:
         if self.districts and not set(self.districts) & set(chunk.districts):
+            return False
+        if self.places and not set(self.places) & (set(chunk.regions) | set(chunk.districts)):
+            return False
+        if self.date_from and not (chunk.date and chunk.date[: len(self.date_from)] >= self.date_from):
+            return False
+        if self.date_to and not (chunk.date and chunk.date[: len(self.date_to)] <= self.date_to):
             return False
         return not (self.sources and chunk.source not in self.sources)
 
@@ -123,6 +142,8 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     related: tuple[Related, ...] = ()
     question_type: str = ""
+    #: the answer span alone (``永顺镇总工会代表队``, ``2023年8月16日``) for typed questions, else None
+    short_answer: str | None = None
     extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
 
