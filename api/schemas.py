@@ -8,6 +8,7 @@ reach the tokeniser or a file. Value rules that depend on settings (question len
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Annotated, Literal
 
@@ -21,6 +22,7 @@ from pydantic import (
     field_validator,
 )
 
+from rag.labels import article_label, title_label
 from rag.types import Answer, Article, Citation, Filters, Hit, Related
 
 
@@ -133,13 +135,22 @@ class AskRequest(Request):
     stream: bool = Field(False, description="stream server-sent events (same as Accept: text/event-stream)")
 
 
+def label_of(article_id: str, title: str, articles: Mapping[str, Article] | None) -> str:
+    """The reader-facing reference of an article (:func:`rag.labels.article_label`), from its title alone when the
+    article is not in ``articles`` (deleted meanwhile, or no index given)."""
+    article = articles.get(article_id) if articles is not None else None
+    return article_label(article) if article is not None else title_label(title)
+
+
 class CitationOut(BaseModel):
-    """``text`` is the whole cited chunk, ``snippet`` the cited sentence (``body[start:end]``)."""
+    """``text`` is the whole cited chunk, ``snippet`` the cited sentence (``body[start:end]``); ``label`` names the
+    article as a reference (publisher · date · page · 《title》), ``source`` is the file it came from."""
 
     n: int
     article_id: str
     chunk_id: str
     title: str
+    label: str = Field(description="publisher · date · page/section · 《title》, the parts that are known")
     source: str
     text: str
     snippet: str
@@ -148,19 +159,22 @@ class CitationOut(BaseModel):
     score: float
 
     @classmethod
-    def of(cls, citation: Citation) -> CitationOut:
-        return cls.model_validate(asdict(citation))
+    def of(cls, citation: Citation, articles: Mapping[str, Article] | None = None) -> CitationOut:
+        label = label_of(citation.article_id, citation.title, articles)
+        return cls.model_validate(asdict(citation) | {"label": label})
 
 
 class RelatedOut(BaseModel):
     article_id: str
     title: str
+    label: str = Field(description="as in citations")
     source: str
     score: float
 
     @classmethod
-    def of(cls, related: Related) -> RelatedOut:
-        return cls.model_validate(asdict(related))
+    def of(cls, related: Related, articles: Mapping[str, Article] | None = None) -> RelatedOut:
+        label = label_of(related.article_id, related.title, articles)
+        return cls.model_validate(asdict(related) | {"label": label})
 
 
 class AskResponse(BaseModel):
@@ -172,10 +186,12 @@ class AskResponse(BaseModel):
     related: list[RelatedOut]
 
     @classmethod
-    def of(cls, answer: Answer) -> AskResponse:
+    def of(cls, answer: Answer, articles: Mapping[str, Article] | None = None) -> AskResponse:
+        """``articles`` (the index's, by id) give the citations their labels."""
         return cls(answer=answer.answer, answerable=answer.answerable, question_used=answer.question_used,
-                   question_type=answer.question_type, citations=[CitationOut.of(c) for c in answer.citations],
-                   related=[RelatedOut.of(r) for r in answer.related])
+                   question_type=answer.question_type,
+                   citations=[CitationOut.of(c, articles) for c in answer.citations],
+                   related=[RelatedOut.of(r, articles) for r in answer.related])
 
 
 class ArticleSummary(BaseModel):

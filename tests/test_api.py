@@ -85,11 +85,13 @@ def check_answer(body: dict) -> None:
     numbers = {c["n"] for c in body["citations"]}
     assert {int(n) for n in MARKER.findall(body["answer"])} <= numbers
     for c in body["citations"]:
-        assert set(c) == {"n", "article_id", "chunk_id", "title", "source", "text", "snippet", "start", "end",
-                          "score"}
+        assert set(c) == {"n", "article_id", "chunk_id", "title", "label", "source", "text", "snippet", "start",
+                          "end", "score"}
         assert c["snippet"] and c["snippet"] in c["text"]
+        assert f"《{c['title']}》" in c["label"] and c["source"] not in c["label"]  # a reference, not a file name
     for r in body["related"]:
-        assert set(r) == {"article_id", "title", "source", "score"}
+        assert set(r) == {"article_id", "title", "label", "source", "score"}
+        assert f"《{r['title']}》" in r["label"] and r["source"] not in r["label"]
 
 
 def test_ask_returns_answer_with_citations(client):

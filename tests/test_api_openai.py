@@ -46,7 +46,7 @@ def test_chat_completion(bot):
     assert citations == completion.model_dump()["citations"]
     assert {int(n) for n in MARKER.findall(content)} <= {c["n"] for c in citations}
     for c in citations:
-        assert {"n", "article_id", "title", "source", "text", "snippet", "start", "end", "score"} <= set(c)
+        assert {"n", "article_id", "title", "label", "source", "text", "snippet", "start", "end", "score"} <= set(c)
 
 
 def test_chat_completion_stream(bot):

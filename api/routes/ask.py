@@ -9,7 +9,7 @@ plain JSON error with the right status.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from rag.answer import answer as compose
 from rag.config import Settings
 from rag.library import Library
-from rag.types import Answer, Filters
+from rag.types import Answer, Article, Filters
 
 from ..checks import check_history, check_k, check_question
 from ..deps import LibraryDep, RateLimit, ReadAccess, SettingsDep
@@ -59,17 +59,19 @@ def _event(name: str, payload: object) -> ServerSentEvent:
     return ServerSentEvent(data=json.dumps(payload, ensure_ascii=False), event=name)
 
 
-async def answer_events(result: Answer) -> AsyncIterator[ServerSentEvent]:
+async def answer_events(result: Answer, articles: Mapping[str, Article] | None = None,
+                        ) -> AsyncIterator[ServerSentEvent]:
     yield _event("meta", {"question_used": result.question_used})
     for piece in split_pieces(result.answer):
         yield _event("delta", {"text": piece})
-    yield _event("done", AskResponse.of(result).model_dump(mode="json"))
+    yield _event("done", AskResponse.of(result, articles).model_dump(mode="json"))
 
 
 @router.post("", response_model=AskResponse, summary="Answer a question with citations",
              responses={200: {"content": SSE_DOC}})
 async def ask(body: AskRequest, request: Request, lib: LibraryDep, settings: SettingsDep) -> Response:
     result = await answer_question(lib, settings, body.question, body.history, body.k, filters_of(body.filters))
+    articles = lib.index.articles  # the citations' labels
     if wants_stream(request, body.stream):
-        return EventSourceResponse(answer_events(result))
-    return JSONResponse(AskResponse.of(result).model_dump(mode="json"))
+        return EventSourceResponse(answer_events(result, articles))
+    return JSONResponse(AskResponse.of(result, articles).model_dump(mode="json"))

@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from sse_starlette import EventSourceResponse
 
 from rag.errors import InputError, NotFoundError
-from rag.types import Answer
+from rag.types import Answer, Article
 
 from ..deps import LibraryDep, RateLimit, ReadAccess, SettingsDep
 from ..openai_schemas import (
@@ -70,7 +70,7 @@ def _dump_chunk(chunk: ChatCompletionChunk) -> str:
 
 
 async def completion_chunks(answer: Answer, usage: Usage | None, completion_id: str, created: int,
-                            model: str) -> AsyncIterator[str]:
+                            model: str, articles: Mapping[str, Article] | None = None) -> AsyncIterator[str]:
     def chunk(delta: Delta, finish: bool = False, **extra) -> str:
         choice = ChunkChoice(delta=delta, finish_reason="stop" if finish else None)
         return _dump_chunk(ChatCompletionChunk(id=completion_id, created=created, model=model, choices=[choice],
@@ -79,8 +79,8 @@ async def completion_chunks(answer: Answer, usage: Usage | None, completion_id: 
     yield chunk(Delta(role="assistant", content=""))
     for piece in split_pieces(answer.answer):
         yield chunk(Delta(content=piece))
-    yield chunk(Delta(), finish=True, citations=[CitationOut.of(c) for c in answer.citations],
-                related=[RelatedOut.of(r) for r in answer.related], answerable=answer.answerable)
+    yield chunk(Delta(), finish=True, citations=[CitationOut.of(c, articles) for c in answer.citations],
+                related=[RelatedOut.of(r, articles) for r in answer.related], answerable=answer.answerable)
     if usage is not None:  # stream_options.include_usage: one more chunk with empty choices, as OpenAI does
         yield _dump_chunk(ChatCompletionChunk(id=completion_id, created=created, model=model, choices=[],
                                               usage=usage))
@@ -97,13 +97,14 @@ async def chat_completions(body: ChatRequest, request: Request, lib: LibraryDep,
     usage = usage_of(question, history, result)
     if body.stream:
         include_usage = bool(body.stream_options and body.stream_options.include_usage)
-        chunks = completion_chunks(result, usage if include_usage else None, completion_id, created, MODEL_ID)
+        chunks = completion_chunks(result, usage if include_usage else None, completion_id, created, MODEL_ID,
+                                   lib.index.articles)
         return EventSourceResponse(chunks)
     completion = ChatCompletion(
         id=completion_id, created=created, model=MODEL_ID,
         choices=[Choice(message=AssistantMessage(content=result.answer))], usage=usage,
-        citations=[CitationOut.of(c) for c in result.citations],
-        related=[RelatedOut.of(r) for r in result.related], answerable=result.answerable)
+        citations=[CitationOut.of(c, lib.index.articles) for c in result.citations],
+        related=[RelatedOut.of(r, lib.index.articles) for r in result.related], answerable=result.answerable)
     return JSONResponse(completion.model_dump(mode="json"))
 
 
