@@ -20,7 +20,7 @@ from rag.library import Library
 from .bodylimit import BodyLimit, upload_aware_limit
 from .errors import install_error_handlers
 from .openapi import install_openapi
-from .routes import articles, ask, chat, feedback, health, search, site
+from .routes import articles, ask, chat, feedback, health, search, site, suggestions
 from .state import AppState, Loader
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None, library: Library | None = None,
                        allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
                        allow_headers=["Authorization", "Content-Type", "Accept"],
                        expose_headers=["Retry-After"], max_age=600)
-    for module in (health, search, ask, chat, articles, feedback, site):
+    for module in (health, search, ask, chat, articles, feedback, suggestions, site):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=site.STATIC_DIR, check_dir=False), name="static")
     return app
