@@ -1,33 +1,22 @@
 """Places and organisations named in a text, pure.
 
-Beijing's 16 districts plus 经开区 (with their short forms), street/town/township names (``…街道``, ``…镇``,
-``…乡``), and organisation names (``…总工会``, ``…公司``, ``…集团`` ...).
+Districts come from :mod:`rag.places` (every county-level division in China by its full name, plus the short forms
+and nicknames the press uses, kept as data in ``rag/data/gazetteer.json``); street/town/township names are found
+by their suffix (``…街道``, ``…镇``, ``…乡``), organisation names by theirs (``…总工会``, ``…公司``, ``…集团`` ...).
 """
 
 from __future__ import annotations
 
+import json
 import re
+from importlib import resources
 
-#: canonical name -> other ways the press writes it
-DISTRICTS: dict[str, tuple[str, ...]] = {
-    "东城区": ("东城",),
-    "西城区": ("西城",),
-    "朝阳区": ("朝阳",),
-    "海淀区": ("海淀",),
-    "丰台区": ("丰台",),
-    "石景山区": ("石景山",),
-    "门头沟区": ("门头沟",),
-    "房山区": ("房山",),
-    "通州区": ("通州", "城市副中心"),
-    "顺义区": ("顺义",),
-    "昌平区": ("昌平",),
-    "大兴区": ("大兴",),
-    "怀柔区": ("怀柔",),
-    "平谷区": ("平谷",),
-    "密云区": ("密云",),
-    "延庆区": ("延庆",),
-    "经开区": ("北京经济技术开发区", "亦庄经开区", "北京经开区"),
-}
+from .places import counties, find_regions
+
+_LOCAL = json.loads(resources.files("rag").joinpath("data", "gazetteer.json").read_text(encoding="utf-8"))
+
+#: canonical name -> other ways the local press writes it (data: rag/data/gazetteer.json)
+DISTRICTS: dict[str, tuple[str, ...]] = {name: tuple(entry["aliases"]) for name, entry in _LOCAL["districts"].items()}
 
 _ALIAS_TO_DISTRICT = {alias: name for name, aliases in DISTRICTS.items() for alias in (name, *aliases)}
 _DISTRICT_RE = re.compile("|".join(sorted(map(re.escape, _ALIAS_TO_DISTRICT), key=len, reverse=True)))
@@ -39,25 +28,23 @@ _PLACE_STOP = {"城乡", "家乡", "故乡", "老乡", "下乡", "城镇", "乡�
 # words that lead into a place name without being part of it ("到陶然亭街道", "由朝外街道", "邀请镇…")
 _PLACE_LEAD = re.compile(r"^(?:邀请|来自|推进|走进|前往|位于|到|据|由|在|从|向|对|为|经|于|赴)")
 _ORG_SUFFIX = "总工会|工会联合会|联合工会|工会|有限责任公司|有限公司|集团|学院|大学|协会|服务中心|幼儿园|项目部|分校|学校"
-_ANCHOR = "|".join(sorted(map(re.escape, _ALIAS_TO_DISTRICT), key=len, reverse=True)) + "|北京|首都|中国|中华全国|中铁|中建|市"
+_ANCHOR = "|".join(sorted(map(re.escape, [*_ALIAS_TO_DISTRICT, *_LOCAL["org_anchors"]]), key=len, reverse=True)) + "|市"
 _ORG_ANCHORED = re.compile(rf"(?:{_ANCHOR})[{_CJK}]{{0,18}}?(?:{_ORG_SUFFIX})(?:工会|总工会)?")
 _ORG_WHOLE = re.compile(rf"^[{_CJK}]{{2,12}}(?:{_ORG_SUFFIX})(?:代表队)?$")
 _ORG_BAD_CHARS = set("的了在将为把被对向从和与及是要等包括")
 # verbs and clause words: an "organisation" containing them is a clause the pattern ran across
 _ORG_BAD_WORDS = ("贡献", "走进", "困难", "发展", "助力", "推动", "开展", "举办", "组织", "找", "参观", "联合")
-_ORG_GENERIC = {"市总工会", "区总工会", "北京市总工会", "中国工会"}
+_ORG_GENERIC = set(_LOCAL["generic_orgs"])
+_ENTITY_WORDS = tuple(_LOCAL["entity_words"])
 
 
 def find_districts(text: str) -> tuple[str, ...]:
-    """Canonical district names in order of first mention.
+    """Canonical county-level names (districts, counties, county-level cities) in order of first mention.
 
-    >>> find_districts("石景山、门头沟两区总工会在北京经济技术开发区举办")
-    ('石景山区', '门头沟区', '经开区')
+    >>> find_districts("杭州市西湖区和萧山区的职工，朝外街道")
+    ('西湖区', '萧山区')
     """
-    seen: dict[str, None] = {}
-    for match in _DISTRICT_RE.finditer(text):
-        seen.setdefault(_ALIAS_TO_DISTRICT[match.group(0)], None)
-    return tuple(seen)
+    return counties(find_regions(text))
 
 
 def find_places(text: str) -> tuple[str, ...]:
@@ -102,7 +89,8 @@ def mentions_entity(line: str) -> bool:
     """Does a heading line name an actor (district, place or organisation)? Used to tell titles from kickers."""
     return bool(
         _DISTRICT_RE.search(line)
-        or "北京" in line
+        or any(word in line for word in _ENTITY_WORDS)
+        or find_regions(line)
         or "市" in line
         or re.search(r"(工会|公司|集团|学院|大学|协会|街道|镇)", line)
     )
