@@ -1,0 +1,132 @@
+"""The fact first, pure: the answer span, then one cleaned supporting sentence; 是/否 for yes/no questions; the
+reply in the asker's script.
+
+A supporting sentence is cited whole (its snippet stays the article's exact text); what is shown is cleaned of
+leading datelines, ``正文：``/``原标题：`` prefixes, bylines and stray punctuation, and cut to the clauses around the
+span when it is long.
+
+>>> clean_display("2023-08-16 17:26，正文：原标题：某地召开会议 本报讯（记者 张三）近日，会议召开。")
+'近日，会议召开。'
+>>> clean_display("，并于当日完成。")
+'并于当日完成。'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+
+from ..textnorm import search_form, to_simplified
+from .analysis import Analysis
+from .compose import Draft, _Cites
+from .evidence import Sentence
+from .span import extract
+
+_DATELINE = re.compile(r"^\s*(?:\[\s*)?\d{4}-\d{1,2}-\d{1,2}(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?\s*\]?\s*[，,]?\s*")
+_PREFIXES = re.compile(r"^\s*(?:正文[:：]\s*)?(?:原标题[:：][^\s。]*?(?:\s+|(?=本报讯|新华社|[（(]记者)))?")
+_BYLINE = re.compile(r"^\s*(?:本报讯|新华社[^（(，]{0,12}电|[^（(，。]{1,12}电)?\s*[（(][^）)]{0,40}(?:记者|通讯员)[^）)]{0,40}[）)]\s*")
+_LEAD_PUNCT = re.compile(r"^[\s，,、；;：:。]+")
+_NEGATION = re.compile(r"不|未|没有|没|并非|无|否认|拒绝|禁止|停止")
+_CLAUSE = re.compile(r"[^，；。！？]*[，；。！？]?")
+SUPPORT_CHARS = 80  # a longer supporting sentence is cut to the clauses around the span
+Tagger = Callable[[str], list[tuple[str, str]]]
+
+
+def clean_display(text: str) -> str:
+    """The sentence as shown: no dateline, page prefixes, byline or leading punctuation."""
+    for pattern in (_DATELINE, _PREFIXES, _BYLINE, _LEAD_PUNCT):
+        text = pattern.sub("", text, count=1)
+    return text.strip()
+
+
+def _around(text: str, span: str, limit: int = SUPPORT_CHARS) -> str:
+    """The clauses of ``text`` around ``span`` (whole sentence when short)."""
+    if len(text) <= limit or span not in text:
+        return text
+    clauses = [c for c in _CLAUSE.findall(text) if c]
+    pos, at = 0, 0
+    for i, c in enumerate(clauses):
+        if pos <= text.index(span) < pos + len(c):
+            at = i
+            break
+        pos += len(c)
+    lo = hi = at
+    size = len(clauses[at])
+    while True:
+        grew = False
+        for j in (lo - 1, hi + 1):
+            if 0 <= j < len(clauses) and size + len(clauses[j]) <= limit:
+                size += len(clauses[j])
+                lo, hi = min(lo, j), max(hi, j)
+                grew = True
+        if not grew:
+            break
+    out = "".join(clauses[lo : hi + 1])
+    return out if out.endswith(("。", "！", "？")) else out.rstrip("，；") + "…"
+
+
+def fact_first(a: Analysis, ranked: Sequence[Sentence], tagger: Tagger | None) -> tuple[Draft, str] | None:
+    """``span[1]。supporting clauses[1]`` from the best sentence, or None when no span stands out."""
+    best = ranked[0]
+    shown = clean_display(best.text) or best.text
+    span = extract(a, shown, tagger)
+    if not span:
+        return None
+    cites = _Cites()
+    n = cites.add(best)
+    support = _around(shown, span)
+    if search_form(span) == search_form(support.rstrip("。！？…")):
+        return Draft(f"{span}[{n}]", tuple(cites.items)), span
+    return Draft(f"{span}[{n}]。{support}[{n}]", tuple(cites.items)), span
+
+
+def yes_no(a: Analysis, ranked: Sequence[Sentence]) -> Draft:
+    """是 / 否 (negated in the text but not in the question) / 文中未说明 (the best sentence barely matches), then
+    the sentence."""
+    best = ranked[0]
+    shown = clean_display(best.text) or best.text
+    negated = bool(_NEGATION.search(search_form(shown))) and not _NEGATION.search(a.content)
+    verdict = "否" if negated else "是"
+    if best.coverage < 0.5:
+        verdict = "文中未说明"
+    cites = _Cites()
+    return Draft(f"{verdict}。\n{shown}[{cites.add(best)}]", tuple(cites.items))
+
+
+def descriptive(ranked: Sequence[Sentence], limit: int = 3, floor: float = 0.6) -> Draft:
+    """1–3 cleaned sentences from the best sentence's article, best first, then in text order."""
+    best = ranked[0]
+    same = [s for s in ranked[1:] if s.article.id == best.article.id and s.score >= floor * best.score]
+    chosen, seen = [best], {search_form(best.text)}
+    for s in same:
+        if len(chosen) >= limit:
+            break
+        if search_form(s.text) not in seen:
+            seen.add(search_form(s.text))
+            chosen.append(s)
+    chosen = [chosen[0], *sorted(chosen[1:], key=lambda s: s.start)]
+    cites = _Cites()
+    return Draft("".join(f"{clean_display(s.text) or s.text}[{cites.add(s)}]" for s in chosen), tuple(cites.items))
+
+
+def is_traditional(question: str) -> bool:
+    return to_simplified(question) != question
+
+
+@lru_cache(maxsize=1)
+def _s2t():
+    import opencc
+
+    return opencc.OpenCC("s2t")
+
+
+def to_script(text: str, question: str, snippets: Sequence[str] = ()) -> str:
+    """A Traditional question gets Traditional text. Quotes from a Traditional corpus are left exactly as they are
+    (converting them again would change their characters, ``台北`` → ``臺北``); only the product's own words are."""
+    if not is_traditional(question):
+        return text
+    if any(is_traditional(s) for s in snippets):
+        return re.sub(r"^(是|否|文中未说明)(?=。)", lambda m: _s2t().convert(m.group(1)), text)
+    pieces = re.split(r"(\[\d+\]|\n)", text)
+    return "".join(p if p.startswith("[") else _s2t().convert(p) for p in pieces)

@@ -1,0 +1,100 @@
+"""From a standalone question to ranked evidence: analysis, retrieval, candidate sentences, their features, the
+fitted ranking and the signals refusal is decided on. ``answer()`` composes from it; ``fit`` learns from it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from ..types import Filters, Hit
+from .analysis import Analysis, analyse
+from .english import bridge, is_foreign
+from .evidence import QueryTerms, Sentence, candidates, query_terms, score
+from .features import sentence_features
+from .qtype import classify, list_target
+from .ranker import Models, load
+
+LIST_K = 24
+#: refusal-score features, one row per question (see :func:`question_features`)
+QUESTION_FEATURES = ("best_probability", "second_probability", "coverage", "known_share", "cosine", "bigram",
+                     "article_coverage", "unknown_terms", "missing")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    used: str
+    analysis: Analysis
+    qtype: str  # the coarse type (number/person/place/time/event_name/how/list/lookup)
+    wants: str  # what the sentence scorer looks for (a list of people wants people)
+    bridged: str
+    lexical: bool  # judged by its words (Chinese, or English with glossary words) rather than by meaning alone
+    hits: list[Hit]
+    terms: QueryTerms
+    ranked: list[Sentence] = field(default_factory=list)  # best first
+    features: np.ndarray | None = None  # rows aligned with ``ranked``
+    probabilities: np.ndarray | None = None  # the fitted ranker's, aligned with ``ranked``
+
+
+def key_terms(a: Analysis, question: str, tokenizer, index) -> QueryTerms:
+    """The question's key terms without its interrogatives (哪一年, 哪个城市 and 第几 are not content), keeping
+    what the whole question says about the asked-for unit."""
+    whole = query_terms(question, tokenizer, index)
+    if not a.content or a.content == a.question:
+        return whole
+    content = query_terms(a.content, tokenizer, index)
+    return replace(content, unit=whole.unit, counted=whole.counted, duration=whole.duration)
+
+
+def prepare(lib, used: str, k: int | None = None, filters: Filters | None = None,
+            models: Models | None = None, rank: bool = True) -> Prepared:
+    settings, index = lib.settings, lib.index
+    a = analyse(used)
+    qtype = classify(used)
+    if qtype == "list" and a.kind != "list":
+        qtype = "how"  # "X有哪些特点" is about one thing: answered from its own article, not as a list
+    k = k or settings.answer_k
+    foreign = is_foreign(used)
+    bridged, foreign_unknown = bridge(used) if foreign else ("", ())
+    query = f"{used} {bridged}".strip()
+    hits = lib.search(query, min(settings.max_k, LIST_K if qtype == "list" else k), None, filters)
+    terms = key_terms(a, bridged or used, lib.tokenizer, index) if not bridged else query_terms(bridged, lib.tokenizer, index)
+    if foreign_unknown:
+        terms = replace(terms, unknown=terms.unknown + foreign_unknown)
+    lexical = not foreign or bool(bridged)
+    wants = "person" if qtype == "list" and list_target(used) == "person" else qtype
+    prepared = Prepared(used, a, qtype, wants, bridged, lexical, hits, terms)
+    if not hits:
+        return prepared
+    pool = candidates(index, hits)
+    cosines = None
+    if len(index.sentences):
+        cosines = index.sentences.similarities(lib.encode(used), [(s.article.id, s.start) for s in pool])
+    ranked = score(pool, terms, wants, used, cosines)
+    if not ranked:
+        return prepared
+    x = sentence_features(ranked, terms, a, wants, [s.cosine if cosines else None for s in ranked])
+    models = (models if models is not None else load()) if rank else None
+    probabilities = None
+    if models is not None and qtype != "list":
+        probabilities = models.sentence.probability(x)
+        order = np.argsort(-probabilities, kind="stable")
+        ranked = [replace(ranked[i], score=float(probabilities[i])) for i in order]
+        x, probabilities = x[order], probabilities[order]
+    return replace(prepared, ranked=ranked, features=x, probabilities=probabilities)
+
+
+def question_features(p: Prepared, missing: Sequence[str]) -> np.ndarray:
+    """One row of :data:`QUESTION_FEATURES` for the refusal score."""
+    from .features import FEATURES
+
+    probs = p.probabilities if p.probabilities is not None else np.zeros(1, np.float32)
+    top = p.features if p.features is not None and len(p.features) else np.zeros((1, len(FEATURES)), np.float32)
+    col = {name: i for i, name in enumerate(FEATURES)}
+    return np.array([[
+        float(probs[0]) if len(probs) else 0.0, float(probs[1]) if len(probs) > 1 else 0.0,
+        float(top[:, col["heading_coverage"]].max()) * p.terms.known_share, p.terms.known_share,
+        float(top[:, col["cosine"]].max()), float(top[:, col["bigram"]].max()),
+        float(top[:, col["article_coverage"]].max()), float(len(p.terms.unknown)), float(bool(missing)),
+    ]], dtype=np.float32)

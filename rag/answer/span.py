@@ -1,0 +1,156 @@
+"""The answer span inside an evidence sentence, pure: the fact a typed question asks for (``2023年8月16日``,
+``15个基点``, ``永顺镇总工会代表队``).
+
+Two sources of candidates, both general: the question's own wording aligned on the sentence (the text between
+the words that precede the interrogative and the words that follow it: ``生命数耗完即算为[什么]`` on
+``…生命数耗完即算为踢爆。`` gives ``踢爆``), and spans of the asked-for type (dates, numbers with a unit, money,
+percentages, names tagged as people, places or organisations). A typed span next to the aligned slot wins.
+
+>>> from rag.answer.analysis import analyse
+>>> extract(analyse("生命数耗完即算为什么？"), "每次泡封会减少生命数，生命数耗完即算为踢爆。")
+'踢爆'
+>>> extract(analyse("狄拉克于何年提出了大数假说?"), "狄拉克于1937年提出了大数假说，引起争论。")
+'1937年'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from ..textnorm import search_form
+from .analysis import Analysis
+
+_DIGIT = r"(?:\d+(?:[.,]\d+)*|[零〇一二两三四五六七八九十百千万亿]+)"
+_DATE = re.compile(rf"(?:公元前?)?{_DIGIT}年(?:代)?(?:{_DIGIT}月)?(?:{_DIGIT}[日号])?(?:[上下]午)?(?:{_DIGIT}[时点](?:{_DIGIT}分)?)?"
+                   rf"|{_DIGIT}月(?:{_DIGIT}[日号])?(?:{_DIGIT}[时点](?:{_DIGIT}分)?)?|{_DIGIT}[日号]|{_DIGIT}[时点](?:{_DIGIT}分)?"
+                   rf"|{_DIGIT}世纪(?:{_DIGIT}年代)?|[春夏秋冬]季|今年|去年|明年|上半年|下半年")
+_PERCENT = re.compile(rf"{_DIGIT}\s*[%％]|百分之{_DIGIT}|{_DIGIT}个百分点|{_DIGIT}成")
+_MONEY = re.compile(rf"{_DIGIT}\s*(?:多|余)?\s*(?:万|亿|千|百)*\s*(?:多|余)?\s*(?:元|美元|美金|欧元|英镑|日元|港元|港币|韩元|卢布|人民币|块)")
+_ANY_NUMBER = re.compile(rf"(?:约|近|超过|逾)?第?{_DIGIT}\s*(?:多|余)?\s*(?:万|亿|千|百)*\s*(?:多|余)?\s*(?:[%％]|[\u4e00-\u9fff]{{1,2}})?")
+_PERSON_TAGS, _PLACE_TAGS, _ORG_TAGS = {"nr", "nrfg", "nrt"}, {"ns"}, {"nt"}
+_ORG = re.compile(r"[\u4e00-\u9fff·“”]{2,14}?(?:公司|集团|大学|学院|学校|协会|委员会|管理局|局|部|厅|署|银行|医院|中心|组织|联盟|联合会|"
+                  r"基金会|研究所|研究院|政府|党|军|队|会|社|馆|所|台)")
+_STOP = "，。；：、！？,.;:!?（）()“”「」《》【】 "
+_MAX_SPAN = 40
+
+Tagger = Callable[[str], list[tuple[str, str]]]
+
+
+def _form(text: str) -> str:
+    """Search form character by character, so offsets line up with ``text``."""
+    out = []
+    for ch in text:
+        f = search_form(ch)
+        out.append(f[:1] if f else ch)
+    return "".join(out)
+
+
+def _longest_suffix(needle: str, hay: str, floor: int = 2) -> tuple[int, int] | None:
+    """(start, end) in ``hay`` of the longest suffix of ``needle`` (≥ ``floor`` characters) found there."""
+    for n in range(min(len(needle), 24), floor - 1, -1):
+        i = hay.rfind(needle[-n:])
+        if i >= 0:
+            return i, i + n
+    return None
+
+
+def _longest_prefix(needle: str, hay: str, start: int, floor: int = 2) -> tuple[int, int] | None:
+    for n in range(min(len(needle), 24), floor - 1, -1):
+        i = hay.find(needle[:n], start)
+        if i >= 0:
+            return i, i + n
+    return None
+
+
+def aligned(a: Analysis, text: str) -> tuple[int, int] | None:
+    """The slot of the interrogative, aligned on ``text`` (offsets), or None."""
+    form = _form(text)
+    left = _longest_suffix(re.sub(r"[，,、\s]+$", "", a.left), form) if a.left else None
+    start = left[1] if left else None
+    right = _longest_prefix(re.sub(r"^[，,、\s]+", "", a.right), form, start or 0) if a.right else None
+    if start is not None and right is not None and 0 < right[0] - start <= _MAX_SPAN:
+        return start, right[0]
+    if start is not None:
+        end = start
+        while end < len(form) and form[end] not in _STOP and end - start < _MAX_SPAN:
+            end += 1
+        return (start, end) if end > start else None
+    if right is not None:
+        begin = right[0]
+        while begin > 0 and form[begin - 1] not in _STOP and right[0] - begin < _MAX_SPAN:
+            begin -= 1
+        return (begin, right[0]) if right[0] > begin else None
+    return None
+
+
+def typed_spans(a: Analysis, text: str, tagger: Tagger | None = None) -> list[tuple[int, int]]:
+    """Spans of ``text`` with the type the question asks for (offsets), in text order."""
+    kind, form = a.kind, _form(text)
+    if kind == "date":
+        return [m.span() for m in _DATE.finditer(form) if m.group(0).strip()]
+    if kind == "percent":
+        return [m.span() for m in _PERCENT.finditer(form)]
+    if kind == "money":
+        return [m.span() for m in _MONEY.finditer(form)]
+    if kind == "number":
+        if a.unit:
+            unit = re.escape(a.unit)
+            pattern = re.compile(rf"(?:约|近|超过|逾)?第?{_DIGIT}\s*(?:多|余)?\s*(?:万|亿|千|百)*\s*(?:多|余)?\s*(?:个)?{unit}")
+            found = [m.span() for m in pattern.finditer(form)]
+            if found:
+                return found
+        return [m.span() for m in _ANY_NUMBER.finditer(form) if re.search(r"\d|[一二两三四五六七八九十百千万]", m.group(0))]
+    tags = {"person": _PERSON_TAGS, "place": _PLACE_TAGS, "organisation": _ORG_TAGS}.get(kind)
+    if tags is None or tagger is None:
+        return [m.span() for m in _ORG.finditer(form)] if kind == "organisation" else []
+    spans, pos = [], 0
+    for word, flag in tagger(form):
+        i = form.find(word, pos)
+        if i < 0:
+            continue
+        pos = i + len(word)
+        if flag in tags and len(word) >= 2:
+            # a name runs on with the words glued to it ("永顺镇" + "总工会" + "代表队")
+            spans.append((i, pos))
+    if kind == "organisation":
+        spans += [m.span() for m in _ORG.finditer(form)]
+    return sorted(set(spans))
+
+
+def _clean(text: str) -> str:
+    return text.strip(_STOP + "的是为在于了和与及")
+
+
+def extract(a: Analysis, text: str, tagger: Tagger | None = None) -> str | None:
+    """The answer span for ``a`` in sentence ``text`` (its own characters), or None when none stands out."""
+    if not a.typed:
+        return None
+    question = a.question
+    slot = aligned(a, text)
+    typed = [s for s in typed_spans(a, text, tagger) if _form(text[s[0] : s[1]]) not in question]
+    if typed:
+        if slot is None:
+            # no alignment: the typed span nearest the question's words (the densest overlap window)
+            anchor = _anchor(question, _form(text))
+            best = min(typed, key=lambda s: abs((s[0] + s[1]) / 2 - anchor))
+        else:
+            inside = [s for s in typed if s[0] >= slot[0] - 2 and s[1] <= slot[1] + 2]
+            best = inside[0] if inside else min(typed, key=lambda s: min(abs(s[0] - slot[0]), abs(s[1] - slot[1])))
+            if not inside and a.kind in {"person", "place", "organisation", "lookup", "name"}:
+                best = slot  # the slot itself names the thing (names the tagger does not know)
+        span = _clean(text[best[0] : best[1]])
+        return span or None
+    if a.kind in {"date", "number", "money", "percent"}:
+        return None  # the sentence has no span of the asked-for type
+    if slot is None:
+        return None
+    span = _clean(text[slot[0] : slot[1]])
+    return span if span and len(span) <= _MAX_SPAN and _form(span) not in question else None
+
+
+def _anchor(question: str, form: str) -> float:
+    """Where in ``form`` the question's character bigrams are densest (mean position of the matches)."""
+    grams = {question[i : i + 2] for i in range(len(question) - 1)}
+    hits = [i for i in range(len(form) - 1) if form[i : i + 2] in grams]
+    return sum(hits) / len(hits) if hits else len(form) / 2
