@@ -1,9 +1,11 @@
 """Raw page text → :class:`~rag.types.Article` list, pure.
 
-A page holds normal news (optional kicker, title, optional subtitle, then a ``本报讯（记者 …）`` byline) and photo
-news (optional short caption, one paragraph, then ``本报记者 … 摄影报道``). ``#`` lines are page banners, ``###``
-lines section kickers; titles come with or without ``##``. Paragraphs broken by column breaks (a line that does not
-end a sentence) are joined back together.
+A page of any Chinese paper holds items that start at a lead (``本报讯（…）``, ``新华社…电``, ``本报记者 X``, a photo
+credit, a Q&A interview — see :mod:`rag.leads`) under optional heading lines (kicker, title, subtitle; with or
+without ``#``/``##``), ``###`` section labels, and perhaps a ``#`` page banner. A text with no lead at all is one
+plain article (a web article, a ``# 标题`` wiki page). Paragraphs broken by column breaks (a line that does not end
+a sentence) are joined back together. Structure is detected on a Simplified copy; text is stored as written.
+Furniture (timestamps, ``原标题：``, editor notes, ads) is cut out and reported, like every line in no article.
 """
 
 from __future__ import annotations
@@ -15,68 +17,21 @@ import unicodedata
 from dataclasses import dataclass
 
 from .errors import PageError
-from .gazetteer import find_districts, find_organisations, find_places, mentions_entity
+from .gazetteer import find_districts, find_organisations, find_places
+from .headings import derived_title, looks_like_title, title_index
+from .items import Item, banner_index, find_items
+from .leads import INLINE_PHOTO, PHOTO_LINE, parse_credits, quoted_publisher
+from .lines import Line, read_lines
 from .sentences import ends_sentence
-from .textnorm import clean_line
 from .types import Article
+
+__all__ = ["PageParse", "article_id", "join_paragraphs", "parse_credits", "parse_page", "parse_report"]
 
 log = logging.getLogger(__name__)
 
-_BYLINE = re.compile(r"^本报讯\s*(?:[（(]([^）)]{0,60})[）)])?\s*")
-_PHOTO_LINE = re.compile(r"^\**\s*本报记者\s*(.+?)\s*摄(?:影报道)?\s*\**$")
-_INLINE_PHOTO = re.compile(r"\s*\*\*\s*本报记者\s*(.+?)\s*摄(?:影报道)?\s*\*\*\s*$")
-_ROLES = ("特约记者", "实习记者", "记者", "通讯员")
-_LEADING_TIME = re.compile(r"^(?:近日|日前|连日来|近期|今年\d*月?|\d+月\d+日)[，,]")
-_MAX_HEADING = 48
-
-
-@dataclass(frozen=True)
-class Line:
-    no: int  # 1-based line number in the page file
-    text: str  # cleaned text, markdown heading marks removed
-    level: int  # number of leading '#' (0 for plain lines)
-
-
-def _lines(text: str) -> list[Line]:
-    out = []
-    for no, raw in enumerate(text.split("\n"), start=1):
-        stripped = raw.strip()
-        if not stripped:
-            continue
-        level = len(stripped) - len(stripped.lstrip("#"))
-        body = clean_line(stripped.lstrip("#").strip())
-        if body:
-            out.append(Line(no, body, level))
-    return out
-
-
-def _heading_like(line: Line) -> bool:
-    """A line that can be a title/kicker/subtitle/caption: marked ``##``, or short with no sentence punctuation."""
-    if line.level == 2:
-        return True
-    if line.level or _BYLINE.match(line.text) or _PHOTO_LINE.match(line.text):
-        return False
-    text = line.text
-    return len(text) <= _MAX_HEADING and not ends_sentence(text) and not re.search(r"[，。；]", text)
-
-
-def parse_credits(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Reporters and correspondents from a byline credit.
-
-    >>> parse_credits("记者 任洁 通讯员 高若晨 刘玉娟")
-    (('任洁',), ('高若晨', '刘玉娟'))
-    """
-    reporters: list[str] = []
-    correspondents: list[str] = []
-    role = "记者"
-    for token in re.split(r"[\s、，,]+", text.strip()):
-        for name in _ROLES:
-            if token.startswith(name):
-                role, token = name, token[len(name) :]
-                break
-        if token:
-            (correspondents if role == "通讯员" else reporters).append(token)
-    return tuple(reporters), tuple(correspondents)
+_FULL_DATE = re.compile(r"((?:19|20)\d\d)\s*[年/.-]\s*(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*日?")
+_MONTH_DAY = re.compile(r"(\d{1,2})月(\d{1,2})日")
+_MIN_PLAIN = 10  # characters a plain text needs, unless it ends a sentence, to count as an article
 
 
 def join_paragraphs(lines: list[str]) -> list[str]:
@@ -94,88 +49,10 @@ def join_paragraphs(lines: list[str]) -> list[str]:
     return paragraphs
 
 
-def _assign_headings(lines: list[Line]) -> tuple[str, str, str]:
-    """(kicker, title, subtitle): the title is the first heading naming an actor, else the ``##`` one, else the first.
-
-    >>> _assign_headings([Line(1, "坚持典型带动 健全工作机制", 0), Line(2, "顺义区总工会推动集体协商", 2)])
-    ('坚持典型带动 健全工作机制', '顺义区总工会推动集体协商', '')
-    """
-    if not lines:
-        return "", "", ""
-    texts = [line.text for line in lines]
-    idx = next((i for i, t in enumerate(texts) if mentions_entity(t)), None)
-    if idx is None:
-        idx = next((i for i, line in enumerate(lines) if line.level == 2), 0)
-    return " ".join(texts[:idx]), texts[idx], " ".join(texts[idx + 1 :])
-
-
-def _derived_title(paragraph: str) -> str:
-    """A title for uncaptioned photo news: its first clause, without a leading time phrase."""
-    text = _LEADING_TIME.sub("", paragraph)
-    return re.split(r"[，。；！？]", text, maxsplit=1)[0][:40]
-
-
 def article_id(title: str, body: str) -> str:
     """Stable id from content: the same article re-ingested from any page keeps its id."""
     key = unicodedata.normalize("NFKC", f"{title}\n{body}").encode("utf-8")
     return hashlib.sha1(key).hexdigest()[:16]
-
-
-@dataclass
-class _Item:
-    kind: str
-    start: int  # index into lines of the first heading/body line
-    anchor: int  # index of the byline (news) or the credit line (photo)
-    headings: list[Line]
-    credit: str
-
-
-def _find_items(lines: list[Line]) -> list[_Item]:
-    items: list[_Item] = []
-    for i, line in enumerate(lines):
-        if _BYLINE.match(line.text):
-            j = i
-            while j > 0 and len(lines[j:i]) < 3 and _heading_like(lines[j - 1]) and (not items or j - 1 > items[-1].anchor):
-                j -= 1
-            items.append(_Item("news", j, i, lines[j:i], (_BYLINE.match(line.text).group(1) or "")))
-        elif (m := _PHOTO_LINE.match(line.text)) and i > 0:
-            j = i - 1
-            while j > 0 and not ends_sentence(lines[j - 1].text) and not _heading_like(lines[j - 1]) and not lines[j - 1].level:
-                j -= 1
-            heads = []
-            if j > 0 and _heading_like(lines[j - 1]) and (not items or j - 1 > items[-1].anchor):
-                j -= 1
-                heads = [lines[j]]
-            items.append(_Item("photo", j, i, heads, m.group(1)))
-    return items
-
-
-def _body_lines(lines: list[Line], item: _Item, stop: int) -> tuple[list[str], tuple[str, ...], int]:
-    """Body texts of an item, any inline photo credit, and the item's last line number.
-
-    The byline stays at the head of the body and a photo credit becomes the body's last paragraph: they are part
-    of what the paper printed, so questions such as "谁拍的" can be answered with a citation.
-    """
-    if item.kind == "photo":
-        first = item.start + len(item.headings)
-        texts = [line.text for line in lines[first : item.anchor]]
-        return [*join_paragraphs(texts), lines[item.anchor].text.strip("* ")], (), lines[item.anchor].no
-    texts: list[str] = []
-    photo: tuple[str, ...] = ()
-    credit = ""
-    last = lines[item.anchor].no
-    for line in lines[item.anchor : stop]:
-        if line.level in (1, 3):
-            break
-        last = line.no
-        text = line.text
-        if m := _INLINE_PHOTO.search(text):
-            photo = parse_credits(m.group(1))[0]
-            credit = m.group(0).strip().strip("*").strip()
-            text = text[: m.start()]
-        if text:
-            texts.append(text)
-    return [*join_paragraphs(texts), *([credit] if credit else [])], photo, last
 
 
 @dataclass(frozen=True)
@@ -183,85 +60,179 @@ class PageParse:
     """A page cut into articles, and what of its text went into none of them (nothing is dropped silently)."""
 
     articles: tuple[Article, ...]
-    chars_total: int  # characters on the page's non-empty lines (headings included, markup removed)
-    chars_kept: int  # of those, on lines that went into an article
-    dropped: tuple[tuple[int, str], ...] = ()  # (line number, text) of lines in no article
+    chars_total: int  # characters of the page's text (headings included, markup and spacing removed)
+    chars_kept: int  # of those, in an article (title, headings, body)
+    dropped: tuple[tuple[int, str], ...] = ()  # (line number, text): lines in no article, furniture cut from lines
 
     @property
     def kept_share(self) -> float:
         return self.chars_kept / self.chars_total if self.chars_total else 1.0
 
 
-def parse_report(text: str, source: str) -> PageParse:
-    """:func:`parse_page` plus the accounting of kept and dropped text. Raises PageError when nothing is found."""
-    articles = parse_page(text, source)
-    lines = _lines(text)
-    covered = [(a.line_start, a.line_end) for a in articles]
-    kept, dropped = 0, []
-    for line in lines:
-        if any(a <= line.no <= b for a, b in covered):
-            kept += len(line.text)
-        else:
-            dropped.append((line.no, line.text))
-    total = sum(len(line.text) for line in lines)
-    return PageParse(tuple(articles), total, kept, tuple(dropped))
-
-
 def parse_page(text: str, source: str) -> list[Article]:
     """Cut a page into articles. Raises PageError when nothing article-like is found."""
-    lines = _lines(text)
-    items = _find_items(lines)
+    return list(parse_report(text, source).articles)
+
+
+def parse_report(text: str, source: str) -> PageParse:
+    """Articles of a page plus the accounting of kept and dropped text. Raises PageError when nothing is found."""
+    page = read_lines(text)
+    lines = list(page.lines)
+    banner = banner_index(lines)
+    items = find_items(lines, banner)
     if not items:
-        items = _fallback_item(lines, source)
-    banner = next((line.text for line in lines if line.level == 1), "")
+        items = [_plain_item(lines, source)]
+    page_date = _page_date(page.dates, lines, items)
     articles: list[Article] = []
+    used: set[int] = set()
     for n, item in enumerate(items):
         stop = items[n + 1].start if n + 1 < len(items) else len(lines)
-        section = next((line.text for line in reversed(lines[: item.start]) if line.level == 3), "")
-        paragraphs, photo, last = _body_lines(lines, item, stop)
-        if not paragraphs:
+        body_idx, texts, photo = _body(lines, item, stop)
+        if not texts:
             log.warning("%s: item at line %d has no body; skipped", source, lines[item.anchor].no)
             continue
-        kicker, title, subtitle = _assign_headings(item.headings)
-        if not title:
-            title = _derived_title(_BYLINE.sub("", paragraphs[0]))
-        body = "\n".join(paragraphs)
-        offsets, pos = [], 0
-        for para in paragraphs:
-            offsets.append((pos, pos + len(para)))
-            pos += len(para) + 1
-        reporters, correspondents = parse_credits(item.credit)
-        if item.kind == "photo":
-            photo = reporters
-        full = f"{title}\n{subtitle}\n{body}"
-        articles.append(
-            Article(
-                id=article_id(title, body),
-                title=title,
-                body=body,
-                source=source,
-                kind=item.kind,  # type: ignore[arg-type]
-                subtitle=subtitle,
-                kicker=kicker,
-                section=section,
-                banner=banner,
-                reporters=reporters,
-                correspondents=correspondents,
-                photo_credit=photo,
-                line_start=lines[item.start].no,
-                line_end=last,
-                paragraphs=tuple(offsets),
-                districts=find_districts(full),
-                places=find_places(full),
-                organisations=find_organisations(full),
-            )
-        )
-    return articles
+        used.update(range(item.start, item.start + len(item.headings)))
+        used.update(body_idx)
+        dates = [d for no, d in page.dates if lines[item.start].no <= no <= lines[max(body_idx)].no]
+        lead = items[n].lead
+        date = dates[0] if dates else _lead_date(texts[0], lead.month_day if lead else "", page_date)
+        articles.append(_article(lines, item, banner, texts, photo, source, date, body_idx))
+    if not articles:
+        raise PageError(f"{source}: no article found (no lead such as 本报讯…, no photo credit, no title + text).")
+    sections = {a.section for a in articles}
+    used.update(i for i, line in enumerate(lines) if line.level == 3 and line.text in sections)  # kept as metadata
+    dropped = [(line.no, line.text) for i, line in enumerate(lines) if i not in used and i != banner]
+    if banner >= 0:
+        dropped.append((lines[banner].no, lines[banner].text))
+    dropped += page.noise
+    dropped.sort(key=lambda d: d[0])
+    lost = sum(len(t) for _, t in dropped)
+    return PageParse(tuple(articles), page.chars_total, page.chars_total - lost, tuple(dropped))
 
 
-def _fallback_item(lines: list[Line], source: str) -> list[_Item]:
-    """A page with no byline or photo credit: one article if it has a heading and sentence-ending text."""
-    body = [i for i, line in enumerate(lines) if not line.level or line.level == 2]
-    if len(body) >= 2 and _heading_like(lines[body[0]]) and any(ends_sentence(lines[i].text) for i in body[1:]):
-        return [_Item("news", body[0], body[0] + 1, [lines[body[0]]], "")]
-    raise PageError(f"{source}: no article found (no byline 本报讯…, no photo credit, no title + text).")
+def _plain_item(lines: list[Line], source: str) -> Item:
+    """A text with no lead: one article, titled by its first line when that reads like a title."""
+    content = [i for i, line in enumerate(lines) if line.level != 3]
+    if not content:
+        raise PageError(f"{source}: no article found (no lead such as 本报讯…, no photo credit, no title + text).")
+    first = lines[content[0]]
+    titled = len(content) >= 2 and (first.level in (1, 2) or looks_like_title(first.key))
+    body = content[1:] if titled else content
+    text = "".join(lines[i].text for i in body)
+    if len(text) < _MIN_PLAIN and not any(ends_sentence(lines[i].key) for i in body):
+        raise PageError(f"{source}: no article found (no lead such as 本报讯…, no photo credit, no title + text).")
+    return Item("news", content[0], body[0], [first] if titled else [], None)
+
+
+def _body(lines: list[Line], item: Item, stop: int) -> tuple[list[int], list[str], tuple[str, ...]]:
+    """Line indices and paragraphs of an item's body, and any photo credit.
+
+    The byline stays at the head of the body and a photo credit becomes the body's last paragraph: they are part
+    of what the paper printed, so questions such as "谁拍的" can be answered with a citation.
+    """
+    if item.kind == "photo":
+        first = item.start + len(item.headings)
+        texts = [line.text for line in lines[first : item.anchor]]
+        idx = list(range(first, item.anchor + 1))
+        return idx, [*join_paragraphs(texts), lines[item.anchor].text.strip("* ")], ()
+    texts: list[str] = []
+    idx: list[int] = []
+    photo: tuple[str, ...] = ()
+    credit = ""
+    for i in range(item.anchor, stop):
+        line = lines[i]
+        if line.level in (1, 3) and i > item.anchor:
+            break
+        idx.append(i)
+        text = line.text
+        if m := INLINE_PHOTO.search(line.key):
+            photo = parse_credits(m.group(1))[0]
+            credit = text[m.start() :].strip().strip("*").strip()
+            text = text[: m.start()]
+        elif (m := PHOTO_LINE.match(line.key)) and i > item.anchor:
+            photo = parse_credits(m.group(1))[0]
+        if text:
+            texts.append(text)
+    return idx, [*join_paragraphs(texts), *([credit] if credit else [])], photo
+
+
+def _section(lines: list[Line], start: int, banner: int) -> str:
+    """The nearest ``###`` label above an item, unless a ``#`` heading closed it in between."""
+    for line_index in range(start - 1, -1, -1):
+        line = lines[line_index]
+        if line.level == 3:
+            return line.text
+        if line.level == 1 and line_index != banner:
+            return ""
+    return ""
+
+
+def _article(lines: list[Line], item: Item, banner: int, paragraphs: list[str], photo: tuple[str, ...], source: str,
+             date: str, body_idx: list[int]) -> Article:
+    lead = item.lead
+    first = paragraphs[0]
+    if item.kind == "news" and lead is not None:  # the lead paragraph: what follows the byline or credit
+        first = paragraphs[0][lead.end :] or (paragraphs[1] if len(paragraphs) > 1 else "")
+    heads = [h.text for h in item.headings]
+    idx = title_index([h.key for h in item.headings], first)
+    kicker, title, subtitle = (" ".join(heads[:idx]), heads[idx], " ".join(heads[idx + 1 :])) if heads else ("", "", "")
+    if not title:
+        title = derived_title(first)
+    body = "\n".join(paragraphs)
+    offsets, pos = [], 0
+    for para in paragraphs:
+        offsets.append((pos, pos + len(para)))
+        pos += len(para) + 1
+    reporters, correspondents = parse_credits(lead.credit) if lead and lead.kind != "qa" else ((), ())
+    if item.kind == "photo":
+        photo = reporters
+    publisher = (lead.publisher if lead else "") or quoted_publisher(first)
+    full = f"{title}\n{subtitle}\n{body}"
+    return Article(
+        id=article_id(title, body),
+        title=title,
+        body=body,
+        source=source,
+        kind=item.kind,  # type: ignore[arg-type]
+        subtitle=subtitle,
+        kicker=kicker,
+        section=_section(lines, item.start, banner),
+        banner=lines[banner].text if banner >= 0 else "",
+        reporters=reporters,
+        correspondents=correspondents,
+        photo_credit=photo,
+        line_start=lines[item.start].no,
+        line_end=lines[max(body_idx)].no,
+        paragraphs=tuple(offsets),
+        districts=find_districts(full),
+        places=find_places(full),
+        organisations=find_organisations(full),
+        date=date,
+        publisher=publisher,
+    )
+
+
+def _lead_date(lead_paragraph: str, month_day: str, page_date: str) -> str:
+    """An article's date when no timestamp was cut from it: a full date at the head of its lead, else a dateline's
+    month and day with the page's year, else the page's date. "" when unknown.
+
+    >>> _lead_date("2023年7月28日，会议召开。", "", ""), _lead_date("今天", "7月27日", "2023-08-01"), _lead_date("x", "7月27日", "")
+    ('2023-07-28', '2023-07-27', '')
+    """
+    if m := _FULL_DATE.search(lead_paragraph[:40]):
+        return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+    if month_day:
+        md = _MONTH_DAY.match(month_day)
+        return f"{page_date[:4]}-{int(md.group(1)):02d}-{int(md.group(2)):02d}" if md and page_date else ""
+    return page_date
+
+
+def _page_date(dates: tuple[tuple[int, str], ...], lines: list[Line], items: list[Item]) -> str:
+    """A date the page prints for itself: a timestamp cut from it, or a full date on a line above the first item."""
+    if dates:
+        return dates[0][1]
+    for line in lines[: items[0].start] if items else []:
+        if m := _FULL_DATE.search(line.key):
+            return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+    return ""
+

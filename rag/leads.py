@@ -1,0 +1,109 @@
+"""Where a news item starts: the leads Chinese papers print at the head of an item, pure.
+
+A lead is matched at the start of a line (on its Simplified form). Kinds:
+
+* ``byline`` — ``本报讯（记者 …）``, ``晨报讯（记者 …）``, ``荆楚网（湖北日报网）讯（…）``;
+* ``dateline`` — ``新华社北京7月27日电（记者 …）``, ``人民网柏林7月28日电``, ``本报北京7月3日电``;
+* ``credit`` — ``（记者 …）`` or ``记者 … 报道`` at a line start, or ``本报记者 张三`` alone on its line;
+* ``photo`` — a picture credit closing photo news, ``本报记者 … 摄影报道``;
+* ``qa`` — the first turn of a question-and-answer interview, ``记者：…`` (weak: it starts an item only under headings).
+
+Bylines and credits stay in the article body: they are what the paper printed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CJK = "\u4e00-\u9fff"
+_ROLES = ("特约记者", "实习记者", "见习记者", "记者", "通讯员")
+_CREDIT = r"[（(]([^）)]{0,60})[）)]"
+# a paper or site: a short name ending the way such names end (新华社, 光明日报, 中新网, 央视新闻, 极目新闻)
+_PUBLISHER = rf"[{_CJK}A-Za-z]{{1,10}}?(?:通讯社|日报|晚报|晨报|报|网|社|台|新闻|客户端)"
+_DATE_MD = r"\d{1,2}月\d{1,2}日"
+
+BYLINE_SELF = re.compile(rf"^本报讯\s*(?:{_CREDIT})?\s*")
+_BYLINE_OTHER = re.compile(rf"^(?P<pub>{_PUBLISHER})(?:[（(][^）)]{{1,20}}[）)])?(?:[{_CJK}]{{0,8}}?{_DATE_MD})?讯\s*(?:{_CREDIT})?\s*")
+_DATELINE = re.compile(
+    rf"^(?P<pub>{_PUBLISHER}|本报)?(?:[（(][^）)]{{1,20}}[）)])?[{_CJK}]{{0,10}}?(?P<md>{_DATE_MD})电\s*(?:{_CREDIT})?\s*"
+)
+_PAREN_CREDIT = re.compile(r"^[（(]((?:特约|实习|见习)?记者[^）)]{1,50})[）)]\s*")
+_REPORTED = re.compile(rf"^((?:本报)?(?:特约|实习|见习)?记者\s*[{_CJK}·]{{2,5}}(?:\s+[{_CJK}·]{{2,5}}){{0,3}})\s*报道\s*")
+_NAMES = rf"[{_CJK}·]{{2,5}}(?:[\s、]+(?:通讯员\s*)?[{_CJK}·]{{2,5}}){{0,5}}"
+_REPORTER_LINE = re.compile(rf"^(?:本报|本刊)?(?:特约|实习|见习)?记者\s*({_NAMES})\s*$")
+PHOTO_LINE = re.compile(rf"^\**\s*(?:本报|新华社|[{_CJK}]{{0,6}}?)(?:特约|实习|见习)?记者\s*(.+?)\s*摄(影报道)?\s*\**$")
+INLINE_PHOTO = re.compile(r"\s*\*\*\s*本报记者\s*(.+?)\s*摄(?:影报道)?\s*\*\*\s*$")
+_QA = re.compile(r"^记者\s*[：:]")
+_QUOTED_SOURCE = re.compile(rf"^据\s*《?(?P<pub>{_PUBLISHER})》?(?:[{_CJK}]{{0,6}})?(?:报道|消息)")
+
+
+@dataclass(frozen=True)
+class Lead:
+    """A lead found at the start of a line: its kind, the credit text, the publisher named, and where it ends."""
+
+    kind: str  # byline | dateline | credit | photo | picture | qa
+    credit: str = ""
+    publisher: str = ""
+    month_day: str = ""  # "7月27日" from a dateline
+    end: int = 0  # characters of the line the lead takes (the text after it is the lead paragraph)
+
+
+def match_lead(text: str) -> Lead | None:
+    """The lead a line starts with, if any.
+
+    >>> match_lead("新华社北京7月27日电（记者 张三）今天").publisher
+    '新华社'
+    >>> match_lead("本报记者 张三").kind, match_lead("本报记者 马超 摄影报道").kind
+    ('credit', 'photo')
+    """
+    if m := BYLINE_SELF.match(text):
+        return Lead("byline", m.group(1) or "", "", "", m.end())
+    if m := PHOTO_LINE.match(text):
+        # "… 摄影报道" closes photo news; a bare "… 摄" line credits the picture of the item above it
+        return Lead("photo" if m.group(2) else "picture", m.group(1), "", "", m.end())
+    if m := _REPORTER_LINE.match(text):
+        return Lead("credit", m.group(1), "", "", m.end())
+    if (m := _DATELINE.match(text)) and len(m.group(0)) <= 60:
+        pub = m.group("pub") or ""
+        return Lead("dateline", m.group(3) or "", "" if pub == "本报" else pub, m.group("md"), m.end())
+    if m := _BYLINE_OTHER.match(text):
+        return Lead("byline", m.group(2) or "", m.group("pub"), "", m.end())
+    if m := _PAREN_CREDIT.match(text):
+        return Lead("credit", m.group(1), "", "", m.end())
+    if m := _REPORTED.match(text):
+        return Lead("credit", m.group(1), "", "", m.end())
+    if _QA.match(text):
+        return Lead("qa")
+    return None
+
+
+def quoted_publisher(text: str) -> str:
+    """The outlet a lead paragraph cites, ``据新华社报道`` → ``新华社``; "" when it cites none.
+
+    >>> quoted_publisher("据中新网报道，近日"), quoted_publisher("近日，")
+    ('中新网', '')
+    """
+    m = _QUOTED_SOURCE.match(text)
+    return m.group("pub") if m else ""
+
+
+def parse_credits(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Reporters and correspondents from a byline credit.
+
+    >>> parse_credits("记者 任洁 通讯员 高若晨 刘玉娟")
+    (('任洁',), ('高若晨', '刘玉娟'))
+    """
+    reporters: list[str] = []
+    correspondents: list[str] = []
+    role = "记者"
+    for token in re.split(r"[\s、，,]+", text.strip()):
+        for prefix in ("本报", "本刊"):
+            token = token.removeprefix(prefix)
+        for name in _ROLES:
+            if token.startswith(name):
+                role, token = name, token[len(name) :]
+                break
+        if token:
+            (correspondents if role == "通讯员" else reporters).append(token)
+    return tuple(reporters), tuple(correspondents)
