@@ -80,14 +80,24 @@ Count = Annotated[int, BeforeValidator(_whole)]
 Label = Annotated[str, StringConstraints(max_length=200)]
 
 
-class FiltersIn(Request):
-    """``{"districts": ["昌平区"], "sources": ["000_9d99fd9dcb55520a.txt"]}``"""
+ISO_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+IsoDate = Annotated[str, StringConstraints(pattern=ISO_DATE)]
 
-    districts: list[Label] = Field(default_factory=list, max_length=50)
-    sources: list[Label] = Field(default_factory=list, max_length=50)
+
+class FiltersIn(Request):
+    """``{"places": ["杭州市"], "sources": ["人民网"], "date_from": "2023-07-01", "date_to": "2023-08-31"}``"""
+
+    districts: list[Label] = Field(default_factory=list, max_length=50, description="county-level names")
+    sources: list[Label] = Field(default_factory=list, max_length=50,
+                                 description="a file name (all its rows), a file row (news.jsonl#3) or a publisher")
+    places: list[Label] = Field(default_factory=list, max_length=50,
+                                description="divisions at any level: 浙江省, 杭州市, 西湖区, 转塘街道")
+    date_from: IsoDate | None = Field(None, description="published on or after (YYYY, YYYY-MM or YYYY-MM-DD)")
+    date_to: IsoDate | None = Field(None, description="published on or before (inclusive)")
 
     def to_domain(self) -> Filters:
-        return Filters(tuple(self.districts), tuple(self.sources))
+        return Filters(tuple(self.districts), tuple(self.sources), tuple(self.places), self.date_from or "",
+                       self.date_to or "")
 
 
 def filters_of(filters: FiltersIn | None) -> Filters | None:
@@ -182,6 +192,8 @@ class AskResponse(BaseModel):
     answerable: bool
     question_used: str
     question_type: str
+    short_answer: str | None = Field(None, description="the answer span alone (a date, a number, a name) for a "
+                                     "typed question, else null")
     citations: list[CitationOut]
     related: list[RelatedOut]
 
@@ -189,7 +201,7 @@ class AskResponse(BaseModel):
     def of(cls, answer: Answer, articles: Mapping[str, Article] | None = None) -> AskResponse:
         """``articles`` (the index's, by id) give the citations their labels."""
         return cls(answer=answer.answer, answerable=answer.answerable, question_used=answer.question_used,
-                   question_type=answer.question_type,
+                   question_type=answer.question_type, short_answer=answer.short_answer,
                    citations=[CitationOut.of(c, articles) for c in answer.citations],
                    related=[RelatedOut.of(r, articles) for r in answer.related])
 
@@ -200,7 +212,10 @@ class ArticleSummary(BaseModel):
     subtitle: str
     source: str
     kind: str
+    date: str = Field(description="ISO date, or empty when unknown")
+    publisher: str
     districts: list[str]
+    regions: list[str] = Field(description="divisions at every level, with the province and city above")
     reporters: list[str]
     line_start: int
     line_end: int
@@ -223,6 +238,7 @@ class ArticleDetail(ArticleSummary):
     photo_credit: list[str]
     places: list[str]
     organisations: list[str]
+    url: str
 
     @classmethod
     def of(cls, article: Article) -> ArticleDetail:
@@ -242,12 +258,22 @@ class ParsedArticle(BaseModel):
     status: Literal["added", "duplicate"]
 
 
+class DroppedLine(BaseModel):
+    line: int = Field(description="line (pages, HTML text) or row (exports) number")
+    text: str
+
+
 class UploadResponse(BaseModel):
     source: str
     encoding: str
+    format: str = Field(description="page, export or html")
     articles: list[ParsedArticle]
     added: list[str] = Field(description="ids of the articles now in the index")
     duplicates: list[str] = Field(description="ids of the articles that were already indexed")
+    kept_chars: int = Field(description="characters of the file's text that are in articles")
+    dropped_chars: int = Field(description="characters in no article (layout, boilerplate, unusable rows)")
+    dropped_lines: list[DroppedLine] = Field(description="the lines or rows in no article (at most 100)")
+    warning: str | None = Field(None, description="set when under 90% of the text landed in articles")
 
 
 class DeleteResponse(BaseModel):

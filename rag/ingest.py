@@ -1,10 +1,11 @@
-"""Pages → new articles → chunks → tokens → vectors: the work of one ingest, before anything is written."""
+"""Documents → new articles (with their places) → chunks → tokens → vectors: the work of one ingest, before
+anything is written. Every input file gets a :class:`PageResult` that accounts for its text."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from tqdm import tqdm
@@ -13,8 +14,11 @@ from embeddings.base import Embedder
 
 from .chunking import chunk_article
 from .errors import RagError
+from .gazetteer import find_districts, find_places
 from .pages import PageText
-from .parse import parse_page
+from .parse import parse_report
+from .places import counties, find_regions, with_parents
+from .readers import Document
 from .sentkeys import SentenceKey
 from .sentvec import SentenceTable, article_sentences, sentence_text
 from .types import Article, Chunk
@@ -22,15 +26,66 @@ from .types import Article, Chunk
 log = logging.getLogger(__name__)
 
 
+#: below this share of a file's text in articles, the report carries a warning
+WARN_KEPT_SHARE = 0.9
+
+
 @dataclass(frozen=True)
 class PageResult:
-    """What happened to one page: articles added, articles already indexed, or an error message."""
+    """What happened to one input file: articles added, articles already indexed, or an error message; and how much
+    of its text went into articles (``dropped`` lists the lines or rows that did not)."""
 
     source: str
     added: tuple[Article, ...] = ()
     duplicates: tuple[Article, ...] = ()
     error: str = ""
     encoding: str = ""
+    kind: str = "page"
+    chars_total: int = 0
+    chars_kept: int = 0
+    dropped: tuple[tuple[int, str], ...] = ()
+
+    @property
+    def kept_share(self) -> float:
+        return self.chars_kept / self.chars_total if self.chars_total else 1.0
+
+    @property
+    def dropped_chars(self) -> int:
+        return self.chars_total - self.chars_kept
+
+    @property
+    def warning(self) -> str:
+        """Set when under 90% of the file's text landed in articles."""
+        if self.error or self.kept_share >= WARN_KEPT_SHARE:
+            return ""
+        return (f"only {self.kept_share:.0%} of the text ({self.chars_kept} of {self.chars_total} characters) is in "
+                f"articles; {len(self.dropped)} lines or rows went into none")
+
+
+def with_places(article: Article) -> Article:
+    """Fill ``regions`` (every level, with the province and city above) and ``districts`` (county level).
+
+    >>> a = with_places(Article("x", "西湖区总工会举办技能大赛", "杭州市西湖区转塘街道的职工参加。", "p.txt"))
+    >>> a.regions, a.districts
+    (('浙江省', '杭州市', '西湖区', '转塘街道'), ('西湖区',))
+    """
+    text = f"{article.title}\n{article.subtitle}\n{article.body}"
+    regions = with_parents(find_regions(text))
+    towns = find_places(text)
+    districts = tuple(dict.fromkeys((*article.districts, *counties(regions), *find_districts(text))))
+    return replace(article, regions=tuple(dict.fromkeys((*regions, *towns))), districts=districts)
+
+
+def as_document(page: PageText | Document) -> Document:
+    """Page text is cut into articles here (parse_report); documents from readers come cut already."""
+    if isinstance(page, Document):
+        return page
+    try:
+        report = parse_report(page.text, page.source)
+    except RagError as exc:
+        return Document(page.source, encoding=page.encoding, error=exc.message)
+    return Document(page.source, report.articles, page.encoding, "page", report.chars_total, report.chars_kept,
+                    report.dropped)
 
 
 @dataclass
@@ -42,22 +97,28 @@ class Batch:
     sentences: list[SentenceKey] = field(default_factory=list)
 
 
-def prepare(pages: Sequence[PageText], known_ids: set[str], tokenizer: Callable[[str], list[str]],
+def prepare(pages: Iterable[PageText | Document], known_ids: set[str], tokenizer: Callable[[str], list[str]],
             chunk_size: int, chunk_overlap: int) -> Batch:
-    """Parse, deduplicate (against the index and within the batch), chunk and tokenise. Pure but for logging."""
+    """Parse, add places, deduplicate (against the index and within the batch), chunk and tokenise. Pure but for
+    logging."""
     batch = Batch()
     seen = set(known_ids)
     for page in pages:
-        try:
-            articles = parse_page(page.text, page.source)
-        except RagError as exc:
-            batch.results.append(PageResult(page.source, error=exc.message, encoding=page.encoding))
+        doc = as_document(page)
+        if doc.error or not doc.articles:
+            error = doc.error or f"{doc.source}: no article found."
+            batch.results.append(PageResult(doc.source, error=error, encoding=doc.encoding, kind=doc.kind))
             continue
         added, dups = [], []
-        for a in articles:  # an article printed twice on one page is added once
+        for a in doc.articles:  # an article printed twice on one page is added once
             (dups if a.id in seen else added).append(a)
             seen.add(a.id)
-        batch.results.append(PageResult(page.source, tuple(added), tuple(dups), encoding=page.encoding))
+        added = [with_places(a) for a in added]
+        result = PageResult(doc.source, tuple(added), tuple(dups), encoding=doc.encoding, kind=doc.kind,
+                            chars_total=doc.chars_total, chars_kept=doc.chars_kept, dropped=doc.dropped)
+        if result.warning:
+            log.warning("%s: %s", doc.source, result.warning)
+        batch.results.append(result)
         for article in added:
             batch.articles.append(article)
             batch.sentences.extend(article_sentences(article))

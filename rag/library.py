@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -21,10 +22,11 @@ from . import store
 from .ann import params_from_settings
 from .config import Settings
 from .dense import QueryCache
-from .errors import IndexNotReadyError, InputError, NotFoundError, PageError
+from .errors import IndexNotReadyError, InputError, NotFoundError
 from .index import Index, IndexMeta
 from .ingest import PageResult, embed_chunks, embed_sentences, prepare
-from .pages import PageText, read_page
+from .pages import PageText
+from .readers import Document, read_documents
 from .tokenize import Tokenizer
 from .types import Article, Filters, Hit
 
@@ -32,17 +34,10 @@ log = logging.getLogger(__name__)
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given, directories as their ``*.txt`` files (sorted)."""
-    out: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            out.extend(sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".txt"))
-        elif path.exists():
-            out.append(path)
-        else:
-            raise InputError(f"{path}: no such file or directory")
-    return out
+    """Files as given, directories as their files of a supported format (sorted): see :mod:`rag.readers`."""
+    from .readers import expand_paths as walk
+
+    return list(walk(paths))
 
 
 class Library:
@@ -114,8 +109,9 @@ class Library:
             raise NotFoundError(f"no article with id {article_id!r}") from None
 
     # -- writes --------------------------------------------------------------------------------------------
-    def ingest_pages(self, pages: Sequence[PageText]) -> list[PageResult]:
-        """Add pages; existing articles are skipped by content hash. All or nothing for the batch's articles."""
+    def ingest_pages(self, pages: Sequence[PageText | Document]) -> list[PageResult]:
+        """Add pages or documents (see :mod:`rag.readers`); existing articles are skipped by content hash. All or
+        nothing for the batch's articles."""
         with self._write_lock, store.writer_lock(self.index_dir):
             self.refresh()
             base = self._index
@@ -133,15 +129,19 @@ class Library:
                     self.milvus().upsert(batch.chunks, vectors)
             return batch.results
 
-    def ingest_paths(self, paths: Iterable[str | Path]) -> list[PageResult]:
-        pages: list[PageText] = []
-        failed: list[PageResult] = []
-        for path in expand_paths(paths):
-            try:
-                pages.append(read_page(path))
-            except PageError as exc:
-                failed.append(PageResult(path.name, error=exc.message))
-        return failed + self.ingest_pages(pages)
+    def ingest_paths(self, paths: Iterable[str | Path], fields: Mapping[str, str] | None = None) -> list[PageResult]:
+        """Add files of any supported format (``fields`` names export columns: ``{"body": "正文"}``), one result
+        per file, in order."""
+        docs = [doc for path in expand_paths(paths) for doc in read_documents(path, fields)]
+        return self.ingest_pages(docs)
+
+    def ingest_articles(self, articles: Sequence[Article], source: str = "articles") -> PageResult:
+        """Add articles built elsewhere (an evaluation corpus); places are filled as for any ingest."""
+        articles = [replace(a, source=a.source or source) for a in articles]
+        chars = sum(len(a.title) + len(a.body) for a in articles)
+        (result,) = self.ingest_pages([Document(source, tuple(articles), kind="articles", chars_total=chars,
+                                                chars_kept=chars)])
+        return result
 
     def delete(self, article_id: str) -> Article:
         with self._write_lock, store.writer_lock(self.index_dir):
@@ -187,4 +187,15 @@ class Library:
             raise InputError("query is empty; ask a question in words.")
         if not 1 <= k <= self.settings.max_k:
             raise InputError(f"k must be between 1 and {self.settings.max_k}, got {k}.")
-        return self.retriever(retriever).search(query.strip(), k, filters)
+        return self.retriever(retriever).search(query.strip(), k, self.resolve_filters(filters))
+
+    def resolve_filters(self, filters: Filters | None) -> Filters | None:
+        """A source filter names a file, a file's rows (``news.jsonl`` for ``news.jsonl#12``) or a publisher
+        (``人民网``); chunks carry their file, so the names become the files and rows that match."""
+        if not filters or not filters.sources:
+            return filters
+        wanted = set(filters.sources)
+        sources = {a.source for a in self._index.articles.values()
+                   if a.source in wanted or a.publisher in wanted or a.source.split("#", 1)[0] in wanted}
+        # an unknown name stays: it matches nothing, as asked, rather than dropping the filter
+        return replace(filters, sources=tuple(sorted(sources | wanted)))

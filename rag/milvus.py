@@ -21,6 +21,7 @@ import numpy as np
 
 from .bm25 import BM25Retriever
 from .dense import QueryCache
+from .errors import InputError
 from .fusion import HybridRetriever
 from .textnorm import search_form
 from .tokenize import STOPWORDS, Tokenizer
@@ -41,8 +42,13 @@ def analyzer_params(tokenizer: Tokenizer | None = None) -> dict[str, Any]:
 
 
 def _filter_expr(filters: Filters | None) -> str:
+    """Districts and sources become a Milvus boolean expression; the collection stores no regions or dates, so a
+    place or date filter is refused rather than ignored."""
     if not filters:
         return ""
+    if filters.places or filters.date_from or filters.date_to:
+        raise InputError("the Milvus backend filters by district and source only; for place and date filters use "
+                         "the local index (RAG_BACKEND=local).")
     parts = []
     if filters.districts:
         parts.append(f"array_contains_any(districts, {list(filters.districts)!r})")

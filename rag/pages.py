@@ -1,7 +1,7 @@
 """Read a page file into text, whatever encoding a Chinese newsroom used (I/O edge).
 
-UTF-8 (with or without BOM) and GBK/GB18030 are tried strictly first; other encodings (Big5, UTF-16...) go through
-charset-normalizer. Binary or undecodable input raises :class:`~rag.errors.PageError` instead of yielding garbage.
+UTF-16 with a byte-order mark is taken at its word; UTF-8 (with or without BOM), GB18030 (a superset of GBK) and Big5
+are tried strictly next; anything else goes through charset-normalizer. Binary or undecodable input raises :class:`~rag.errors.PageError` instead of yielding garbage.
 """
 
 from __future__ import annotations
@@ -63,12 +63,18 @@ def decode_page(data: bytes, source: str = "<bytes>") -> PageText:
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise PageError(f"{source}: this looks like a binary file, not a text page (NUL bytes found).")
     attempts: list[tuple[str, str]] = []
-    if data.startswith(b"\xef\xbb\xbf"):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:  # the BOM names the byte order; Windows Notepad saves "Unicode" this way
+            attempts.append(("utf-16", data.decode("utf-16")))
+        except UnicodeDecodeError:
+            raise PageError(f"{source}: the file starts like UTF-16 but is not valid UTF-16; save it as UTF-8.") from None
+    elif data.startswith(b"\xef\xbb\xbf"):
         attempts.append(("utf-8-sig", data.decode("utf-8-sig", errors="replace")))
-    try:
-        attempts.append(("utf-8", data.decode("utf-8")))
-    except UnicodeDecodeError:
-        attempts.extend(_gb_or_big5(data))
+    else:
+        try:
+            attempts.append(("utf-8", data.decode("utf-8")))
+        except UnicodeDecodeError:
+            attempts.extend(_gb_or_big5(data))
     if not attempts:
         best = from_bytes(data).best()
         if best is not None:
@@ -84,10 +90,13 @@ def decode_page(data: bytes, source: str = "<bytes>") -> PageText:
     )
 
 
-def read_page(path: Path) -> PageText:
-    """Read and decode one page file; the source name is the file name."""
+def read_bytes(path: Path) -> bytes:
     try:
-        data = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except OSError as exc:
         raise PageError(f"{path}: cannot read the file ({exc.strerror}).") from exc
-    return decode_page(data, source=Path(path).name)
+
+
+def read_page(path: Path) -> PageText:
+    """Read and decode one page file; the source name is the file name."""
+    return decode_page(read_bytes(path), source=Path(path).name)

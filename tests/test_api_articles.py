@@ -31,8 +31,8 @@ def test_list_articles_paged(client):
     assert second["items"] == same["items"] and second["offset"] == 5
     assert not {a["id"] for a in first["items"]} & {a["id"] for a in second["items"]}
     item = first["items"][0]
-    assert set(item) == {"id", "title", "subtitle", "source", "kind", "districts", "reporters", "line_start",
-                         "line_end"}
+    assert set(item) == {"id", "title", "subtitle", "source", "kind", "date", "publisher", "districts", "regions",
+                         "reporters", "line_start", "line_end"}
     everything = client.get("/api/articles", params={"size": 500}).json()
     assert len(everything["items"]) == everything["total"] == first["total"]
 

@@ -24,7 +24,7 @@ def text(seeds_dir: Path) -> str:
     ("utf-8-sig", "utf-8-sig"),  # with a BOM
     ("gbk", "gb18030"),  # GB18030 is a superset of GBK, so one decoder reads both
     ("gb18030", "gb18030"),
-    ("utf-16", "utf_16"),  # BOM + NUL bytes: detected, not mistaken for a binary file
+    ("utf-16", "utf-16"),  # BOM + NUL bytes: taken at the BOM's word, not mistaken for a binary file
 ])
 def test_re_encoded_page_parses_to_the_same_articles(text: str, encoding: str, detected: str) -> None:
     page = decode_page(text.encode(encoding), source=PAGE)

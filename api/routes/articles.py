@@ -1,7 +1,10 @@
-"""``/api/articles``: list, read, upload (a page) and delete articles.
+"""``/api/articles``: list, read, upload (a page, an export or an HTML page) and delete articles.
 
-Uploads are ``text/plain`` bodies or ``multipart/form-data`` with a ``file`` field; writes need an API key. Ids
-are checked against the one shape they have (16 lowercase hex digits) before anything else touches them.
+Uploads are ``text/plain`` bodies or ``multipart/form-data`` with a ``file`` field; the format follows the file
+name (``.txt``/``.md`` pages, ``.jsonl``/``.csv`` exports, ``.html`` pages) or the content. The response accounts
+for the file's text: characters kept and dropped, the dropped lines, and a warning under 90% kept; a file that
+yields no article is a 422 that says why. Writes need an API key. Ids are checked against the one shape they have
+(16 lowercase hex digits) before anything else touches them.
 """
 
 from __future__ import annotations
@@ -16,10 +19,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from rag.errors import InputError, PageError, TooLargeError
+from rag.exports import ROLES
 from rag.ingest import PageResult
 from rag.library import Library
-from rag.pages import decode_page
-from rag.types import Article
+from rag.readers import read_data
+from rag.types import Article, Chunk, Filters
 
 from ..deps import LibraryDep, RateLimit, ReadAccess, SettingsDep, WriteAccess
 from ..errors import UnsupportedMediaError
@@ -29,6 +33,8 @@ from ..schemas import (
     ArticlePage,
     ArticleSummary,
     DeleteResponse,
+    DroppedLine,
+    IsoDate,
     ParsedArticle,
     UploadResponse,
 )
@@ -66,18 +72,27 @@ async def list_articles(
     offset: Annotated[int | None, Query(ge=0, description="instead of page: items to skip")] = None,
     limit: Annotated[int | None, Query(ge=1, le=500, description="instead of size")] = None,
     district: Annotated[list[str], Query(description="only articles mentioning this district")] = [],  # noqa: B006
-    source: Annotated[list[str], Query(description="only articles from this page file")] = [],  # noqa: B006
+    source: Annotated[list[str], Query(description="only articles from this file or publisher")] = [],  # noqa: B006
+    place: Annotated[list[str], Query(description="only articles about this place, any level")] = [],  # noqa: B006
+    since: Annotated[IsoDate | None, Query(description="published on or after (YYYY-MM-DD)")] = None,
+    until: Annotated[IsoDate | None, Query(description="published on or before (YYYY-MM-DD)")] = None,
 ) -> ArticlePage:
     articles: list[Article] = list(lib.index.articles.values())
-    if district:
-        articles = [a for a in articles if set(district) & set(a.districts)]
-    if source:
-        articles = [a for a in articles if a.source in source]
+    filters = lib.resolve_filters(Filters(tuple(district), tuple(source), tuple(place), since or "", until or ""))
+    if filters:
+        articles = [a for a in articles if filters.accepts(_as_chunk(a))]
     articles.sort(key=lambda a: (a.source, a.line_start, a.id))
     limit = limit if limit is not None else size
     offset = offset if offset is not None else (page - 1) * limit
     items = [ArticleSummary.of(a) for a in articles[offset : offset + limit]]
     return ArticlePage(total=len(articles), offset=offset, limit=limit, items=items)
+
+
+def _as_chunk(article: Article) -> Chunk:
+    """The fields a filter reads, so articles are filtered exactly as search hits are."""
+    return Chunk(id=article.id, article_id=article.id, n=0, text="", start=0, end=0, title=article.title,
+                 heading=article.heading, source=article.source, districts=article.districts,
+                 regions=article.regions, date=article.date)
 
 
 @router.get("/{article_id}", response_model=ArticleDetail, summary="One article with its full text",
@@ -116,9 +131,23 @@ async def _read_upload(request: Request, limit: int) -> tuple[bytes, str | None]
     return data, name
 
 
-def ingest_upload(lib: Library, data: bytes, source: str) -> PageResult:
-    """Decode (encoding detection is CPU work too) and ingest one page; visible to searches once this returns."""
-    (result,) = lib.ingest_pages([decode_page(data, source)])
+MAX_DROPPED_LINES = 100
+
+
+def parse_fields(pairs: list[str]) -> dict[str, str]:
+    """``["body=正文", "date=发布时间"]`` → ``{"body": "正文", "date": "发布时间"}``; a malformed pair is a 400."""
+    fields: dict[str, str] = {}
+    for pair in pairs:
+        role, sep, name = pair.partition("=")
+        if not sep or role.strip() not in ROLES or not name.strip():
+            raise InputError(f"field {pair!r} is not ROLE=NAME with ROLE one of {', '.join(ROLES)} (e.g. body=正文).")
+        fields[role.strip()] = name.strip()
+    return fields
+
+
+def ingest_upload(lib: Library, data: bytes, source: str, fields: dict[str, str] | None = None) -> PageResult:
+    """Read (decoding and parsing are CPU work too) and ingest one file; visible to searches once this returns."""
+    (result,) = lib.ingest_pages([read_data(data, source, fields)])
     return result
 
 
@@ -135,17 +164,22 @@ UPLOAD_DOC = {"requestBody": {"required": True, "content": {
 async def upload_page(
     request: Request, response: Response, lib: LibraryDep, settings: SettingsDep,
     source: Annotated[str | None, Query(max_length=200, description="source name (default: file name)")] = None,
+    field: Annotated[list[str], Query(max_length=5, description="export column for a role: body=正文")] = [],  # noqa: B006
 ) -> UploadResponse:
+    fields = parse_fields(field)
     data, filename = await _read_upload(request, settings.max_upload_bytes)
-    result = await run_in_threadpool(ingest_upload, lib, data, source_name(source or filename, data))
+    result = await run_in_threadpool(ingest_upload, lib, data, source_name(source or filename, data), fields)
     if result.error:
         raise PageError(result.error)
     parsed = [ParsedArticle(id=a.id, title=a.title, status="added") for a in result.added]
     parsed += [ParsedArticle(id=a.id, title=a.title, status="duplicate") for a in result.duplicates]
     if not result.added:
         response.status_code = status.HTTP_200_OK
-    return UploadResponse(source=result.source, encoding=result.encoding, articles=parsed,
-                          added=[a.id for a in result.added], duplicates=[a.id for a in result.duplicates])
+    dropped = [DroppedLine(line=no, text=text[:500]) for no, text in result.dropped[:MAX_DROPPED_LINES]]
+    return UploadResponse(source=result.source, encoding=result.encoding, format=result.kind, articles=parsed,
+                          added=[a.id for a in result.added], duplicates=[a.id for a in result.duplicates],
+                          kept_chars=result.chars_kept, dropped_chars=result.dropped_chars, dropped_lines=dropped,
+                          warning=result.warning or None)
 
 
 @router.delete("/{article_id}", response_model=DeleteResponse, dependencies=[WriteAccess],
