@@ -1,4 +1,8 @@
-"""Command line: ``python -m rag ingest|search|ask|delete|stats``.
+"""Command line: ``python -m rag ingest|search|ask|list|delete|stats``.
+
+Quiet by default: results on stdout, problems on stderr, logs only with ``-v`` (INFO) or ``-vv`` (DEBUG). Progress
+bars show only when stderr is a terminal (and ``RAG_PROGRESS`` is on, and no ``-q``). The embedding model loads
+only when a command embeds something: ``list``, ``stats`` and ``delete`` never load it.
 
 Exit codes: 0 ok, 1 a page or request failed (message on stderr), 2 usage error.
 """
@@ -13,13 +17,15 @@ from dataclasses import asdict
 
 from .config import Settings
 from .errors import RagError
-from .types import Filters
+from .labels import article_label, title_label
+from .types import Answer, Article, Filters
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m rag", description="工会新闻问答: index and query news pages")
     p.add_argument("--index-dir", help="index directory (default: RAG_INDEX_DIR or var/index)")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars, warnings only")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars, errors only")
+    p.add_argument("-v", dest="log_level", action="count", default=0, help="log INFO (-vv: DEBUG) to stderr")
     sub = p.add_subparsers(dest="command", required=True)
     ing = sub.add_parser("ingest", help="add page files or directories of .txt pages")
     ing.add_argument("paths", nargs="+")
@@ -34,10 +40,26 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("-k", type=int, default=None)
     ask.add_argument("--json", action="store_true")
+    ls = sub.add_parser("list", help="the indexed articles: id, date, title, places")
+    ls.add_argument("--json", action="store_true", help="one JSON object per article, one per line")
     de = sub.add_parser("delete", help="remove an article from both indexes")
     de.add_argument("article_id")
     sub.add_parser("stats", help="what the index holds")
     return p
+
+
+def _configure_logging(args: argparse.Namespace) -> None:
+    level = logging.ERROR if args.quiet else {0: logging.WARNING, 1: logging.INFO}.get(args.log_level, logging.DEBUG)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    if args.log_level < 2:
+        for noisy in ("bm25s", "jieba", "sentence_transformers", "transformers", "faiss", "httpx"):
+            logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings(**({"index_dir": args.index_dir} if args.index_dir else {}))
+    progress = settings.progress and not args.quiet and sys.stderr.isatty()
+    return settings.model_copy(update={"progress": progress})
 
 
 def _hit_row(hit) -> dict:
@@ -46,19 +68,75 @@ def _hit_row(hit) -> dict:
             "source": c.source, "start": c.start, "end": c.end}
 
 
+def _places(article: Article) -> list[str]:
+    """Administrative divisions first, then other named places (``朝外街道``), each once."""
+    return list(dict.fromkeys(article.regions + article.districts + article.places))
+
+
+def _article_row(article: Article) -> dict:
+    return {"id": article.id, "date": article.date, "title": article.title, "label": article_label(article),
+            "publisher": article.publisher, "places": _places(article), "source": article.source,
+            "kind": article.kind}
+
+
+def _label(articles: dict[str, Article], article_id: str, title: str) -> str:
+    article = articles.get(article_id)
+    return article_label(article) if article else title_label(title)
+
+
+def print_list(articles: list[Article], as_json: bool) -> None:
+    """One line per article: ``id  date  title  [places]``, or JSON lines."""
+    for a in articles:
+        if as_json:
+            print(json.dumps(_article_row(a), ensure_ascii=False))
+        else:
+            places = "、".join(_places(a))
+            print(f"{a.id}  {a.date or '----------'}  {a.title or '（无标题）'}" + (f"  [{places}]" if places else ""))
+
+
+def print_answer(result: Answer, articles: dict[str, Article]) -> None:
+    """The short answer first (when the answer does not already open with it), the cited answer, then each cited
+    article once with its sentences::
+
+        永顺镇总工会代表队
+        在通州区的决赛中，永顺镇总工会代表队获得二等奖。[1]
+        [1] 《2025年通州区工会集体协商大赛决赛举办》 (001_d15e506f488c69d4.txt)
+            [1] 永顺镇总工会代表队获得二等奖。
+    """
+    if result.short_answer and result.answerable and not result.answer.startswith(result.short_answer):
+        print(result.short_answer)
+    print(result.answer)
+    grouped: dict[str, list] = {}
+    for c in result.citations:
+        grouped.setdefault(c.article_id, []).append(c)
+    for cites in grouped.values():
+        first = cites[0]
+        marks = "".join(f"[{c.n}]" for c in cites)
+        print(f"{marks} {_label(articles, first.article_id, first.title)} ({first.source})")
+        for c in cites:
+            print(f"    [{c.n}] {c.snippet}")
+    if not result.answerable and result.related:
+        print("相关报道：")
+        for r in result.related:
+            print(f"  {r.article_id}  {_label(articles, r.article_id, r.title)}")
+
+
+def _answer_json(result: Answer, articles: dict[str, Article]) -> str:
+    data = asdict(result)
+    for c in data["citations"] + data["related"]:
+        c["label"] = _label(articles, c["article_id"], c["title"])
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
-                        format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
-    overrides = {"progress": not args.quiet}
-    if args.index_dir:
-        overrides["index_dir"] = args.index_dir
-    settings = Settings(**overrides)
+    _configure_logging(args)
+    settings = _settings(args)
     try:
         from .library import Library
 
-        lib = Library.open(settings)
+        lib = Library.open(settings, lazy=True)  # the model loads when a command first embeds
+        articles = lib.index.articles
         if args.command == "ingest":
             results = lib.ingest_paths(args.paths)
             failed = 0
@@ -78,18 +156,20 @@ def main(argv: list[str] | None = None) -> int:
                 print(json.dumps({"hits": [_hit_row(h) for h in hits]}, ensure_ascii=False, indent=2))
             else:
                 for i, h in enumerate(hits, 1):
-                    print(f"{i}. [{h.score:.4f}] {h.chunk.title} ({h.chunk.source})\n   {h.chunk.text[:120]}…")
+                    label = _label(articles, h.chunk.article_id, h.chunk.title)
+                    print(f"{i}. [{h.score:.4f}] {label} ({h.chunk.source})\n   {h.chunk.text[:120]}…")
             return 0
         if args.command == "ask":
             from .answer import answer
 
             result = answer(lib, args.question, k=args.k)
             if args.json:
-                print(json.dumps(asdict(result), ensure_ascii=False, indent=2, default=str))
+                print(_answer_json(result, lib.index.articles))
             else:
-                print(result.answer)
-                for c in result.citations:
-                    print(f"[{c.n}] {c.title} ({c.source}, {c.start}-{c.end}): {c.snippet}")
+                print_answer(result, lib.index.articles)
+            return 0
+        if args.command == "list":
+            print_list(list(articles.values()), args.json)
             return 0
         if args.command == "delete":
             article = lib.delete(args.article_id)

@@ -55,9 +55,14 @@ class Library:
         self._milvus = None  # the Milvus collection when settings.backend == "milvus" (opened on first use)
 
     @classmethod
-    def open(cls, settings: Settings) -> Library:
+    def open(cls, settings: Settings, *, lazy: bool = False) -> Library:
+        """``lazy``: load the embedding model when something first embeds (listing, stats, deletes never do)."""
         from embeddings.loader import load_embedder
 
+        if lazy:
+            from .lazyembed import LazyEmbedder
+
+            return cls(settings, LazyEmbedder(settings, load_embedder))  # type: ignore[arg-type]
         return cls(settings, load_embedder(settings))
 
     # -- state ---------------------------------------------------------------------------------------------

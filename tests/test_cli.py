@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,12 +21,13 @@ P3 = "003_8172d0507c8e507c.txt"
 CONTESTS = {"2025年通州区工会集体协商大赛决赛举办", "昌平区集体协商技能大赛开赛"}
 
 
-def run_cli(*args: str, index_dir: Path, model: str | None = "hash-256") -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, index_dir: Path, model: str | None = "hash-256",
+            flags: tuple[str, ...] = ("-q",)) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
     env |= {"RAG_INDEX_DIR": str(index_dir), "RAG_CACHE_DIR": str(ROOT / ".cache")}
     if model:
         env["RAG_MODEL"] = model
-    return subprocess.run([sys.executable, "-m", "rag", "-q", *args], cwd=ROOT, env=env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "rag", *flags, *args], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=600, check=False)
 
 
@@ -59,6 +61,66 @@ def test_ingest_search_stats_delete(tmp_path: Path, seeds_dir: Path) -> None:
 
     done = run_cli("ingest", str(seeds_dir / P3), index_dir=index_dir)  # brings it back, nothing else
     assert done.stdout.splitlines()[0] == f"{P3}: 1 added, 6 already indexed (utf-8)"
+
+
+def test_quiet_by_default_and_logs_with_v(tmp_path: Path, seeds_dir: Path) -> None:
+    index_dir = tmp_path / "index"
+    done = run_cli("ingest", str(seeds_dir / P3), index_dir=index_dir, flags=())
+    assert done.returncode == 0 and done.stdout.startswith(f"{P3}: 7 added")
+    assert done.stderr == ""  # no logs, and no progress bars when stderr is not a terminal
+    done = run_cli("ingest", str(seeds_dir / "004_abbda0325e153582.txt"), index_dir=index_dir, flags=("-v",))
+    assert done.returncode == 0 and "INFO rag.store: index saved as v-" in done.stderr
+
+
+def test_list_shows_ids_dates_titles_and_places(hash_library: Library, cli_env: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--index-dir", str(hash_library.index_dir), "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 31
+    by_title = {a.title: a.id for a in hash_library.index.articles.values()}
+    row = next(line for line in lines if line.startswith(by_title["密云区工匠学院成立"]))
+    assert "  密云区工匠学院成立  [" in row and "密云区" in row.rsplit("[", 1)[1]  # places in brackets
+    row = next(line for line in lines if line.startswith(by_title["朝外街道总工会为单身职工“搭鹊桥”"]))
+    assert "朝外街道" in row
+
+    assert main(["--index-dir", str(hash_library.index_dir), "list", "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["id"] for r in rows] == list(hash_library.index.articles)
+    assert set(rows[0]) == {"id", "date", "title", "label", "publisher", "places", "source", "kind"}
+    assert all(r["source"] not in r["label"] and r["label"].endswith(f"《{r['title']}》") for r in rows)
+
+
+def test_list_stats_and_delete_never_load_the_model(hash_library: Library, cli_env: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    import embeddings.loader
+
+    def refuse(settings: object) -> None:
+        raise AssertionError("the embedding model was loaded")
+
+    copy = tmp_path / "copy"
+    shutil.copytree(hash_library.index_dir, copy)
+    monkeypatch.setattr(embeddings.loader, "load_embedder", refuse)
+    article_id = next(iter(hash_library.index.articles))
+    for args in (["stats"], ["list"], ["delete", article_id]):
+        assert main(["-q", "--index-dir", str(copy), *args]) == 0, capsys.readouterr().err
+    assert json.loads(capsys.readouterr().out.split("}\n", 1)[0] + "}")["articles"] == 31
+    assert main(["-q", "--index-dir", str(copy), "stats"]) == 0
+    assert json.loads(capsys.readouterr().out)["articles"] == 30
+    with pytest.raises(AssertionError, match="was loaded"):  # and one that embeds does load it
+        main(["-q", "--index-dir", str(copy), "search", "集体协商", "--retriever", "dense"])
+
+
+def test_ask_prints_each_cited_article_once_with_its_sentences(hash_library: Library, cli_env: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["-q", "--index-dir", str(hash_library.index_dir), "ask", "哪些区举办了集体协商比赛？"]) == 0
+    out = capsys.readouterr().out
+    assert ".txt)" in out and "[1]" in out
+    heads = [line for line in out.splitlines() if re.match(r"(\[\d+\])+ ", line)]
+    cited = [line for line in out.splitlines() if re.match(r"    \[\d+\] ", line)]
+    assert heads and len(cited) >= len(heads)
+    assert len({h.split(" ", 1)[1] for h in heads}) == len(heads)  # one line per article
+    assert all("《" in h for h in heads)
 
 
 def test_ingest_reports_a_binary_file_and_exits_1(tmp_path: Path, seeds_dir: Path) -> None:
