@@ -55,6 +55,8 @@ def gold_present(text: str, query: Query) -> bool | None:
 
     >>> gold_present("在北京市总工会职工服务中心召开[1]", Query("q", "在哪开的", answer="北京市总工会职工服务中心"))
     True
+    >>> gold_present("在1998年[1]", Query("q", "哪一年", answer="1998", alternatives=("1998年",)))
+    True
     >>> gold_present("通州区[1]", Query("q", "哪些区", answer="", items=("通州区", "昌平区")))
     False
     """
@@ -62,7 +64,8 @@ def gold_present(text: str, query: Query) -> bool | None:
         plain = strip_markers(text)
         return all(contains(plain, item) for item in query.items)
     if query.answer:
-        return contains(strip_markers(text), query.answer)
+        plain = strip_markers(text)
+        return any(contains(plain, gold) for gold in (query.answer, *query.alternatives))
     return None
 
 

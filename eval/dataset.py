@@ -52,6 +52,7 @@ class Query:
     split: str = ""
     answer: str | None = None  # None: no answer given, so no answer-level checks
     items: tuple[str, ...] = ()
+    alternatives: tuple[str, ...] = ()  # further gold answers; an answer containing any gold answer is right
     evidence: tuple[Evidence, ...] = ()
     history: tuple[dict[str, str], ...] = ()
     standalone: str = ""
@@ -125,6 +126,7 @@ def _query(row: Mapping) -> Query:
         split=str(meta.get("split", "")),
         answer=None if answer is None else str(answer),
         items=tuple(str(i) for i in meta.get("items") or ()),
+        alternatives=tuple(str(a) for a in meta.get("answers") or () if str(a) != answer),
         evidence=evidence,
         history=tuple(dict(turn) for turn in meta.get("history") or ()),
         standalone=str(meta.get("standalone", "")),
@@ -171,6 +173,8 @@ def query_row(q: Query) -> dict:
     if q.answer is not None:
         meta["answer"] = q.answer
     meta["items"] = list(q.items)
+    if q.alternatives:
+        meta["answers"] = [q.answer or "", *q.alternatives]
     meta["evidence"] = [{"doc_id": e.doc_id, "text": e.text, "source": e.source, "line": e.line} for e in q.evidence]
     meta["history"] = list(q.history)
     meta["standalone"] = q.standalone
