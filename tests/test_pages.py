@@ -86,3 +86,21 @@ def test_undecodable_bytes_are_refused(data: bytes) -> None:
 def test_missing_file_is_a_page_error(tmp_path: Path) -> None:
     with pytest.raises(PageError, match="cannot read the file"):
         read_page(tmp_path / "nope.txt")
+
+
+TRADITIONAL = "工會新聞\n\n本報訊（記者 張三）近日，臺北市總工會舉辦職工運動會，300餘名職工參加。\n"
+
+
+@pytest.mark.parametrize(("data", "detected"), [
+    (TRADITIONAL.encode("big5"), "big5"),  # Traditional text saved in Big5 (valid GB18030 bytes too: punctuation decides)
+    (b"\xfe\xff" + TRADITIONAL.encode("utf-16-be"), "utf-16"),  # big-endian, with its BOM
+    (b"\xff\xfe" + TRADITIONAL.encode("utf-16-le"), "utf-16"),
+])
+def test_big5_and_utf16_bytes(data: bytes, detected: str) -> None:
+    page = decode_page(data, source="tw.txt")
+    assert (page.encoding, page.text) == (detected, TRADITIONAL)
+
+
+def test_broken_utf16_is_a_clear_error() -> None:
+    with pytest.raises(PageError, match="UTF-16"):
+        decode_page(b"\xff\xfe" + "工会".encode("utf-16-le") + b"\x00", source="odd.txt")

@@ -62,3 +62,68 @@ def test_fast_on_a_long_article() -> None:
     for _ in range(20):
         with_parents(find_regions(text))
     assert (time.perf_counter() - start) / 20 < 0.01, sys.version
+
+
+# -- end to end: ingest an export, filter searches by place at every level, by publisher and by date -------------
+
+EXPORT = [
+    {"title": "西湖区总工会举办职工技能大赛", "date": "2024-05-20", "source": "浙江日报",
+     "content": "5月18日，杭州市西湖区转塘街道总工会举办职工技能大赛，来自全区42家企业的300余名职工参加了比赛。"},
+    {"title": "朝阳区总工会为快递小哥送清凉", "date": "2023-07-26", "source": "吉林日报",
+     "content": "7月25日，长春市朝阳区总工会走进快递网点，为200余名快递小哥送去防暑降温物资和职工技能大赛报名表。"},
+    {"title": "鼓楼区职工技能大赛开幕", "date": "2023-06-01", "source": "示例网",
+     "content": "鼓楼区职工技能大赛日前开幕，来自辖区企业的职工同台竞技。"},
+]
+
+
+@pytest.fixture(scope="module")
+def export_library(tmp_path_factory: pytest.TempPathFactory, make_hash_library):
+    import json
+
+    folder = tmp_path_factory.mktemp("export")
+    (folder / "news.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in EXPORT), encoding="utf-8")
+    lib = make_hash_library(folder / "index")
+    (result,) = lib.ingest_paths([folder / "news.jsonl"])
+    assert len(result.added) == 3 and not result.error and result.kept_share == 1.0
+    (again,) = lib.ingest_paths([folder / "news.jsonl"])  # the same content again changes nothing
+    assert (len(again.added), len(again.duplicates)) == (0, 3)
+    return lib
+
+
+def _titles(lib, **filters) -> set[str]:
+    from rag.types import Filters
+
+    hits = lib.search("职工技能大赛", k=10, retriever="bm25", filters=Filters(**filters))
+    return {h.chunk.title for h in hits}
+
+
+HANGZHOU, CHANGCHUN, GULOU = (row["title"] for row in EXPORT)
+
+
+@pytest.mark.parametrize(("filters", "titles"), [
+    ({"places": ("西湖区",)}, {HANGZHOU}),
+    ({"places": ("杭州市",)}, {HANGZHOU}),  # the city is filled in above the district
+    ({"places": ("浙江省",)}, {HANGZHOU}),
+    ({"places": ("转塘街道",)}, {HANGZHOU}),  # street level, by its suffix
+    ({"places": ("朝阳区",)}, {CHANGCHUN}),
+    ({"places": ("长春市",)}, {CHANGCHUN}),
+    ({"places": ("吉林省",)}, {CHANGCHUN}),
+    ({"places": ("北京市",)}, set()),  # 朝阳区 here is Changchun's: the city named in the text decides
+    ({"places": ("鼓楼区",)}, {GULOU}),  # no city named: found by its own name, under no city
+    ({"districts": ("西湖区", "鼓楼区")}, {HANGZHOU, GULOU}),
+    ({"sources": ("吉林日报",)}, {CHANGCHUN}),  # a publisher
+    ({"sources": ("news.jsonl",)}, {HANGZHOU, CHANGCHUN, GULOU}),  # the file: all its rows
+    ({"date_from": "2023-07-01"}, {HANGZHOU, CHANGCHUN}),
+    ({"date_from": "2023-07-01", "date_to": "2023-12-31"}, {CHANGCHUN}),
+    ({"date_to": "2023-06"}, {GULOU}),
+])
+def test_filters_end_to_end(export_library, filters: dict, titles: set[str]) -> None:
+    assert _titles(export_library, **filters) == titles
+
+
+def test_articles_carry_regions_and_districts(export_library) -> None:
+    by_title = {a.title: a for a in export_library.index.articles.values()}
+    assert by_title[HANGZHOU].regions == ("浙江省", "杭州市", "西湖区", "转塘街道")
+    assert by_title[HANGZHOU].districts == ("西湖区",)
+    assert by_title[CHANGCHUN].regions == ("吉林省", "长春市", "朝阳区")
+    assert by_title[GULOU].regions == ("鼓楼区",)

@@ -1,0 +1,138 @@
+"""Files of every supported format → documents: exports (JSON Lines, CSV), saved HTML pages, encodings, and the
+accounting of kept and dropped text. The fixtures are written here by hand; the numbers can be checked by eye."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rag.exports import field_map, normalise_date
+from rag.parse import article_id
+from rag.readers import kind_of, read_data, read_documents
+
+ROWS = [
+    {"title": "西湖区总工会举办职工技能大赛", "published_at": "2024-05-20 09:30", "source": "示例新闻网",
+     "url": "https://news.example.cn/1.html", "content": "5月18日，杭州市西湖区总工会举办技能大赛。\n300余名职工参加。"},
+    {"date": "2023-08-16 17:26", "content": "原标题：长春朝阳区开展送清凉活动 连日来，长春市朝阳区总工会走访一线职工。"},
+]
+
+
+def jsonl(rows: list[object], extra: str = "") -> bytes:
+    return ("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n" + extra).encode("utf-8")
+
+
+def test_jsonl_rows_become_articles() -> None:
+    doc = read_data(jsonl(ROWS), "news.jsonl")
+    first, second = doc.articles
+    assert doc.kind == "export" and not doc.error and doc.dropped == ()
+    assert (first.title, first.date, first.publisher, first.url) == (
+        "西湖区总工会举办职工技能大赛", "2024-05-20", "示例新闻网", "https://news.example.cn/1.html")
+    assert first.body == "5月18日，杭州市西湖区总工会举办技能大赛。\n300余名职工参加。"
+    assert first.paragraphs == ((0, 22), (23, 33))
+    assert first.id == article_id(first.title, first.body) and first.source == "news.jsonl#1"
+    # no title field: the title comes from the 原标题 lead; the body keeps the text as written
+    assert (second.title, second.date) == ("长春朝阳区开展送清凉活动", "2023-08-16")
+    assert second.body.startswith("原标题：")
+
+
+def test_bad_rows_are_reported_not_lost() -> None:
+    doc = read_data(jsonl(ROWS + [{"title": "只有标题"}], extra="这不是JSON\n"), "news.jsonl")
+    assert len(doc.articles) == 2
+    assert [no for no, _ in doc.dropped] == [3, 4]
+    assert "no body text" in doc.dropped[0][1] and "not valid JSON" in doc.dropped[1][1]
+    assert doc.chars_total - doc.chars_kept == len("只有标题") + len("这不是JSON")
+
+
+def test_an_export_with_no_usable_row_is_an_error() -> None:
+    doc = read_data(jsonl([{"title": "只有标题"}]), "empty.jsonl")
+    assert doc.articles == () and "no article in this export" in doc.error and "empty.jsonl" in doc.error
+
+
+def test_csv_with_chinese_headers_and_a_field_override() -> None:
+    data = "标题,发布时间,来源,稿件\n南昌西湖区办运动会,2023年7月1日,江西日报,南昌市西湖区总工会举办职工运动会。\n"
+    assert read_data(data.encode("gb18030"), "a.csv").error  # 稿件 is no common body name...
+    doc = read_data(data.encode("gb18030"), "a.csv", {"body": "稿件"})  # ...until the caller names it
+    (article,) = doc.articles
+    assert (article.title, article.date, article.publisher, doc.encoding) == (
+        "南昌西湖区办运动会", "2023-07-01", "江西日报", "gb18030")
+    assert "no field '正文'" in read_data(data.encode(), "a.csv", {"body": "正文"}).error
+
+
+def test_field_names_are_matched_case_insensitively() -> None:
+    assert field_map(["Headline", "PubDate", "Media", "TEXT"]) == {
+        "title": "Headline", "date": "PubDate", "publisher": "Media", "body": "TEXT"}
+
+
+@pytest.mark.parametrize(("raw", "iso"), [
+    ("[ 2023-07-28 16：40 ]", "2023-07-28"), ("2023/8/6 08:00", "2023-08-06"), ("2023年8月16日", "2023-08-16"),
+    ("2023-08-16T09:30:00+08:00", "2023-08-16"), (1692172800, "2023-08-16"), (1692172800000, "2023-08-16"),
+    ("2023-13-01", ""), ("昨天", ""), (None, ""),
+])
+def test_dates_are_normalised(raw: object, iso: str) -> None:
+    assert normalise_date(raw) == iso
+
+
+NEWS_HTML = """<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="{charset}">
+<title>长沙岳麓区总工会开展送清凉活动_新闻中心_示例日报网</title>
+<meta property="og:site_name" content="示例日报网">
+<meta property="og:title" content="长沙岳麓区总工会开展送清凉活动">
+<meta property="article:published_time" content="2023-07-26T09:28:00+08:00">
+<link rel="canonical" href="https://www.example.com.cn/news/2023/0726/88.html">
+<script>var ad = "广告位";</script><style>p {{ color: black; }}</style>
+</head><body>
+<div class="nav"><a href="/">首页</a> | <a href="/news">新闻中心</a> | <a href="/video">视频</a></div>
+<div class="article">
+<h1>长沙岳麓区总工会开展送清凉活动</h1>
+<div class="info">2023-07-26 09:28 来源：示例日报网</div>
+<p>7月25日，长沙市岳麓区总工会走进城市建设工地，为坚守在高温一线的200余名建筑工人送去绿豆、藿香正气水和毛巾等防暑降温物资。</p>
+<p>岳麓区总工会负责人介绍，今年夏季送清凉活动将持续到8月底，计划覆盖全区60个工地和环卫站点，惠及一线职工5000余人。</p>
+<p>活动中，工会干部还向工人们讲解了防暑知识，提醒大家合理安排作业时间，避开午间高温时段。</p>
+</div>
+<div class="related"><h3>相关新闻</h3><ul><li><a href="/a">天心区举办职工篮球赛</a></li></ul></div>
+<div class="footer">版权所有 示例日报网 联系我们</div>
+</body></html>
+"""
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "gbk"])
+def test_saved_html_page(charset: str) -> None:
+    html = NEWS_HTML.format(charset=charset)
+    doc = read_data(html.encode("gb18030" if charset == "gbk" else charset), "page.html")
+    (article,) = doc.articles
+    assert doc.kind == "html" and doc.encoding == ("gb18030" if charset == "gbk" else "utf-8")
+    assert (article.title, article.date, article.publisher) == ("长沙岳麓区总工会开展送清凉活动", "2023-07-26", "示例日报网")
+    assert article.url == "https://www.example.com.cn/news/2023/0726/88.html"
+    assert len(article.paragraphs) == 3 and article.body.startswith("7月25日，长沙市岳麓区总工会")
+    assert "首页" not in article.body and "版权所有" not in article.body and "广告位" not in article.body
+    dropped = [text for _, text in doc.dropped]
+    # the menu, the date line, the related links and the footer are reported; the title and paragraphs are kept
+    assert dropped == ["首页 | 新闻中心 | 视频", "2023-07-26 09:28 来源：示例日报网", "相关新闻", "天心区举办职工篮球赛",
+                       "版权所有 示例日报网 联系我们"]
+    assert doc.chars_kept == len(article.title) + len(article.body) - len(article.paragraphs) + 1
+
+
+def test_html_with_no_text_is_an_error() -> None:
+    doc = read_data(b"<html><head><title></title><script>var a = 1;</script></head><body><div></div></body></html>",
+                    "empty.html")
+    assert doc.error and "no article text" in doc.error
+
+
+@pytest.mark.parametrize(("name", "head", "kind"), [
+    ("a.jsonl", b"", "export:json"), ("a.CSV", b"", "export:csv"), ("a.tsv", b"", "export:tsv"),
+    ("a.htm", b"", "html"), ("a.md", b"", "page"), ("upload-1", b"\xef\xbb\xbf<!DOCTYPE html><html>", "html"),
+    ("upload-2", b'{"title": "x"}', "export:json"), ("upload-3", "本报讯".encode(), "page"),
+])
+def test_kind_by_suffix_then_content(name: str, head: bytes, kind: str) -> None:
+    assert kind_of(name, head) == kind
+
+
+def test_a_directory_is_read_file_by_file(tmp_path: Path) -> None:
+    (tmp_path / "b.jsonl").write_bytes(jsonl(ROWS))
+    (tmp_path / "a.html").write_text(NEWS_HTML.format(charset="utf-8"), encoding="utf-8")
+    (tmp_path / "notes.docx").write_bytes(b"PK\x03\x04")  # not a supported format: not picked up
+    docs = read_documents(tmp_path)
+    assert next(docs).source == "a.html"  # a generator: one file at a time
+    assert [d.source for d in docs] == ["b.jsonl"]
