@@ -14,6 +14,7 @@ from .sentences import ends_sentence
 
 MAX_HEADING = 48
 _LEADING_TIME = re.compile(r"^(?:近日|日前|连日来|近期|今年\d*月?|\d+月\d+日)[，,]")
+_DASHED = re.compile(r"^\s*(?:—|--|－－|──)")
 _LABEL = re.compile(r"^[【\[].{1,16}[】\]]$")
 
 
@@ -65,7 +66,9 @@ def title_index(headings: list[str], lead: str) -> int:
         grams = _bigrams(text)
         return len(grams & grams_of_lead) / len(grams) if grams else 0.0
 
-    return max(range(len(headings)), key=lambda i: (round(score(headings[i], first) + score(headings[i], wider), 3), -i))
+    # a line opening with a dash ("——访…") is a subtitle by its punctuation, whatever it shares with the lead
+    candidates = [i for i, text in enumerate(headings) if not _DASHED.match(text)] or list(range(len(headings)))
+    return max(candidates, key=lambda i: (round(score(headings[i], first) + score(headings[i], wider), 3), -i))
 
 
 def assign_headings(headings: list[str], lead: str) -> tuple[str, str, str]:
@@ -80,11 +83,17 @@ def assign_headings(headings: list[str], lead: str) -> tuple[str, str, str]:
     return " ".join(headings[:idx]), headings[idx], " ".join(headings[idx + 1 :])
 
 
-def derived_title(paragraph: str) -> str:
-    """A title for an item printed without one: its first clause, without a leading time phrase.
+def derived_title(paragraph: str, key: str | None = None) -> str:
+    """A title for an item printed without one: its first clause, without a leading time phrase. ``key`` is the
+    Simplified form to read it on (same length); the title is cut from ``paragraph`` as written.
 
     >>> derived_title("近日，平谷区总工会走进项目工地，开展慰问活动。")
     '平谷区总工会走进项目工地'
+    >>> derived_title("連日來，平谷區總工會走進工地。", "连日来，平谷区总工会走进工地。")
+    '平谷區總工會走進工地'
     """
-    text = _LEADING_TIME.sub("", paragraph.strip())
-    return re.split(r"[，。；！？]", text, maxsplit=1)[0][:40].strip()
+    key = paragraph if key is None or len(key) != len(paragraph) else key
+    lead = _LEADING_TIME.match(key)
+    start = lead.end() if lead else 0
+    end = re.search(r"[，。；！？]|$", key[start:]).start() + start  # type: ignore[union-attr]
+    return paragraph[start : min(end, start + 40)].strip()

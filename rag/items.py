@@ -29,7 +29,7 @@ class Item:
 def banner_index(lines: list[Line]) -> int:
     """The page banner: a first ``#`` line followed by more headings (a title would be followed by its text); -1
     when there is none."""
-    if len(lines) >= 2 and lines[0].level == 1 and _is_heading(lines[1]) and match_lead(lines[1].key) is None:
+    if len(lines) >= 2 and lines[0].level == 1 and (lines[1].level == 3 or _is_heading(lines[1])):
         return 0
     return -1
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .textnorm import to_simplified
+
 _CJK = "\u4e00-\u9fff"
 _ROLES = ("特约记者", "实习记者", "见习记者", "记者", "通讯员")
 _CREDIT = r"[（(]([^）)]{0,60})[）)]"
@@ -28,6 +30,15 @@ _BYLINE_OTHER = re.compile(rf"^(?P<pub>{_PUBLISHER})(?:[（(][^）)]{{1,20}}[）
 _DATELINE = re.compile(
     rf"^(?P<pub>{_PUBLISHER}|本报)?(?:[（(][^）)]{{1,20}}[）)])?[{_CJK}]{{0,10}}?(?P<md>{_DATE_MD})电\s*(?:{_CREDIT})?\s*"
 )
+# wire style with the lead in brackets: （中央社记者王小明台北5日电）, 【本报讯】, 【明报专讯】
+_BRACKETED = re.compile(
+    rf"^(?:[（(](?P<pub>{_PUBLISHER})(?P<who>(?:特约|实习|见习)?记者\s*[{_CJK}·]{{2,3}})?[{_CJK}]{{0,8}}?"
+    rf"(?P<md>(?:\d{{1,2}}月)?\d{{1,2}}日)电[）)]|【(?P<pub2>{_PUBLISHER}|本报)(?:专讯|讯|电)】)\s*"
+)
+# a credit with the reporting place, often bracketed: 〔记者林志豪／高雄报导〕, 记者 张三/北京报道
+_PLACED_CREDIT = re.compile(
+    rf"^[〔［\[（(]?((?:特约|实习|见习)?记者\s*[{_CJK}·]{{2,4}}(?:[、\s]+[{_CJK}·]{{2,4}}){{0,3}})\s*[／/]\s*[{_CJK}]{{2,8}}报[道导][〕］\]）)]?\s*"
+)
 _PAREN_CREDIT = re.compile(r"^[（(]((?:特约|实习|见习)?记者[^）)]{1,50})[）)]\s*")
 _REPORTED = re.compile(rf"^((?:本报)?(?:特约|实习|见习)?记者\s*[{_CJK}·]{{2,5}}(?:\s+[{_CJK}·]{{2,5}}){{0,3}})\s*报道\s*")
 _NAMES = rf"[{_CJK}·]{{2,5}}(?:[\s、]+(?:通讯员\s*)?[{_CJK}·]{{2,5}}){{0,5}}"
@@ -35,7 +46,7 @@ _REPORTER_LINE = re.compile(rf"^(?:本报|本刊)?(?:特约|实习|见习)?记�
 PHOTO_LINE = re.compile(rf"^\**\s*(?:本报|新华社|[{_CJK}]{{0,6}}?)(?:特约|实习|见习)?记者\s*(.+?)\s*摄(影报道)?\s*\**$")
 INLINE_PHOTO = re.compile(r"\s*\*\*\s*本报记者\s*(.+?)\s*摄(?:影报道)?\s*\*\*\s*$")
 _QA = re.compile(r"^记者\s*[：:]")
-_QUOTED_SOURCE = re.compile(rf"^据\s*《?(?P<pub>{_PUBLISHER})》?(?:[{_CJK}]{{0,6}})?(?:报道|消息)")
+_QUOTED_SOURCE = re.compile(rf"^据\s*《?(?P<pub>{_PUBLISHER})》?(?:[{_CJK}]{{0,6}}?)(?:报道|消息|电)")
 
 
 @dataclass(frozen=True)
@@ -56,22 +67,30 @@ def match_lead(text: str) -> Lead | None:
     '新华社'
     >>> match_lead("本报记者 张三").kind, match_lead("本报记者 马超 摄影报道").kind
     ('credit', 'photo')
+    >>> lead = match_lead("（中央社记者王小明台北5日电）台北市")
+    >>> lead.publisher, lead.credit, lead.month_day
+    ('中央社', '记者王小明', '5日')
     """
     if m := BYLINE_SELF.match(text):
         return Lead("byline", m.group(1) or "", "", "", m.end())
     if m := PHOTO_LINE.match(text):
         # "… 摄影报道" closes photo news; a bare "… 摄" line credits the picture of the item above it
         return Lead("photo" if m.group(2) else "picture", m.group(1), "", "", m.end())
-    if m := _REPORTER_LINE.match(text):
-        return Lead("credit", m.group(1), "", "", m.end())
     if (m := _DATELINE.match(text)) and len(m.group(0)) <= 60:
         pub = m.group("pub") or ""
         return Lead("dateline", m.group(3) or "", "" if pub == "本报" else pub, m.group("md"), m.end())
+    if m := _BRACKETED.match(text):
+        pub = m.group("pub") or m.group("pub2") or ""
+        return Lead("dateline", (m.group("who") or "").strip(), "" if pub == "本报" else pub, m.group("md") or "", m.end())
     if m := _BYLINE_OTHER.match(text):
         return Lead("byline", m.group(2) or "", m.group("pub"), "", m.end())
+    if m := _PLACED_CREDIT.match(text):
+        return Lead("credit", m.group(1), "", "", m.end())
     if m := _PAREN_CREDIT.match(text):
         return Lead("credit", m.group(1), "", "", m.end())
     if m := _REPORTED.match(text):
+        return Lead("credit", m.group(1), "", "", m.end())
+    if m := _REPORTER_LINE.match(text):
         return Lead("credit", m.group(1), "", "", m.end())
     if _QA.match(text):
         return Lead("qa")
@@ -93,17 +112,23 @@ def parse_credits(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
     >>> parse_credits("记者 任洁 通讯员 高若晨 刘玉娟")
     (('任洁',), ('高若晨', '刘玉娟'))
+    >>> parse_credits("記者 陳文明 通訊員 林志豪")
+    (('陳文明',), ('林志豪',))
     """
     reporters: list[str] = []
     correspondents: list[str] = []
     role = "记者"
-    for token in re.split(r"[\s、，,]+", text.strip()):
+    key = to_simplified(text)
+    key = key if len(key) == len(text) else text  # roles are read on the Simplified form, names kept as written
+    for m in re.finditer(r"[^\s、，,]+", key):
+        token, start = m.group(0), m.start()
         for prefix in ("本报", "本刊"):
-            token = token.removeprefix(prefix)
+            if token.startswith(prefix):
+                token, start = token[len(prefix) :], start + len(prefix)
         for name in _ROLES:
             if token.startswith(name):
-                role, token = name, token[len(name) :]
+                role, token, start = name, token[len(name) :], start + len(name)
                 break
         if token:
-            (correspondents if role == "通讯员" else reporters).append(token)
+            (correspondents if role == "通讯员" else reporters).append(text[start : m.end()])
     return tuple(reporters), tuple(correspondents)

@@ -23,6 +23,7 @@ from .items import Item, banner_index, find_items
 from .leads import INLINE_PHOTO, PHOTO_LINE, parse_credits, quoted_publisher
 from .lines import Line, read_lines
 from .sentences import ends_sentence
+from .textnorm import to_simplified
 from .types import Article
 
 __all__ = ["PageParse", "article_id", "join_paragraphs", "parse_credits", "parse_page", "parse_report"]
@@ -139,26 +140,31 @@ def _body(lines: list[Line], item: Item, stop: int) -> tuple[list[int], list[str
     idx: list[int] = []
     photo: tuple[str, ...] = ()
     credit = ""
-    for i in range(item.anchor, stop):
+    alone: list[str] = []  # a credit printed on its own line ("本报记者 赵雪") is a paragraph of its own
+    if item.lead is not None and item.lead.kind == "credit" and item.lead.end >= len(lines[item.anchor].key):
+        alone, idx = [lines[item.anchor].text], [item.anchor]
+    for i in range(item.anchor + len(alone), stop):
         line = lines[i]
         if line.level in (1, 3) and i > item.anchor:
             break
         idx.append(i)
         text = line.text
         if m := INLINE_PHOTO.search(line.key):
-            photo = parse_credits(m.group(1))[0]
+            photo = parse_credits(text[m.start(1) : m.end(1)])[0]
             credit = text[m.start() :].strip().strip("*").strip()
             text = text[: m.start()]
         elif (m := PHOTO_LINE.match(line.key)) and i > item.anchor:
-            photo = parse_credits(m.group(1))[0]
+            photo = parse_credits(text[m.start(1) : m.end(1)])[0]
         if text:
             texts.append(text)
-    return idx, [*join_paragraphs(texts), *([credit] if credit else [])], photo
+    return idx, [*alone, *join_paragraphs(texts), *([credit] if credit else [])], photo
 
 
-def _section(lines: list[Line], start: int, banner: int) -> str:
-    """The nearest ``###`` label above an item, unless a ``#`` heading closed it in between."""
-    for line_index in range(start - 1, -1, -1):
+def _section(lines: list[Line], item: Item, banner: int) -> str:
+    """The nearest ``###`` label above an item, unless a ``#`` heading (the item's own or one in between) closed it."""
+    if any(h.level == 1 for h in item.headings):
+        return ""
+    for line_index in range(item.start - 1, -1, -1):
         line = lines[line_index]
         if line.level == 3:
             return line.text
@@ -174,19 +180,23 @@ def _article(lines: list[Line], item: Item, banner: int, paragraphs: list[str], 
     if item.kind == "news" and lead is not None:  # the lead paragraph: what follows the byline or credit
         first = paragraphs[0][lead.end :] or (paragraphs[1] if len(paragraphs) > 1 else "")
     heads = [h.text for h in item.headings]
-    idx = title_index([h.key for h in item.headings], first)
+    first_key = to_simplified(first)
+    idx = title_index([h.key for h in item.headings], first_key)
     kicker, title, subtitle = (" ".join(heads[:idx]), heads[idx], " ".join(heads[idx + 1 :])) if heads else ("", "", "")
     if not title:
-        title = derived_title(first)
+        title = derived_title(first, first_key)
     body = "\n".join(paragraphs)
     offsets, pos = [], 0
     for para in paragraphs:
         offsets.append((pos, pos + len(para)))
         pos += len(para) + 1
-    reporters, correspondents = parse_credits(lead.credit) if lead and lead.kind != "qa" else ((), ())
+    credit, anchor = (lead.credit if lead else ""), lines[item.anchor]
+    if credit and anchor.text != anchor.key and (at := anchor.key.find(credit)) >= 0:
+        credit = anchor.text[at : at + len(credit)]  # names as written, not their Simplified form
+    reporters, correspondents = parse_credits(credit)
     if item.kind == "photo":
         photo = reporters
-    publisher = (lead.publisher if lead else "") or quoted_publisher(first)
+    publisher = (lead.publisher if lead else "") or quoted_publisher(first_key)  # Simplified, as filters compare
     full = f"{title}\n{subtitle}\n{body}"
     return Article(
         id=article_id(title, body),
@@ -196,7 +206,7 @@ def _article(lines: list[Line], item: Item, banner: int, paragraphs: list[str], 
         kind=item.kind,  # type: ignore[arg-type]
         subtitle=subtitle,
         kicker=kicker,
-        section=_section(lines, item.start, banner),
+        section=_section(lines, item, banner),
         banner=lines[banner].text if banner >= 0 else "",
         reporters=reporters,
         correspondents=correspondents,
