@@ -256,23 +256,34 @@ def test_page_streams_answer_with_citations_article_and_follow_up(api: Api, open
         assert "通州" in shown and "昌平" in shown
     assert bot.locator(".cite").count() == len(re.findall(r"\[\d+\]", expected["answer"]))
 
-    # [1] opens the citations panel: title, source page, and the chunk with the cited sentence in a <mark>
+    # sources: one line per article, named by its label (never the file)
+    articles = list(dict.fromkeys(c["article_id"] for c in expected["citations"]))
+    links = bot.locator(".source-link").all_text_contents()
+    assert len(links) == len(articles)
+    for link in links:
+        assert not re.search(r"\.txt\b", link) and "《" in link
+
+    # [1] opens the citations panel: the article's label, and the chunk with the cited sentence in a <mark>
     first = next(c for c in expected["citations"] if c["n"] == 1)
+    same_article = sorted((c for c in expected["citations"] if c["article_id"] == first["article_id"]),
+                          key=lambda c: c["start"])
     bot.locator('.cite[data-n="1"]').first.click()
     card = page.locator(".side .citation.active")
     expect(card).to_be_visible()
-    assert card.locator("mark").text_content() == first["snippet"]
-    expect(card.locator(".cite-title")).to_have_text(first["title"])
-    expect(card.locator(".cite-source")).to_contain_text(first["source"])
-    assert page.locator(".side .citation").count() == len(expected["citations"])
+    assert card.locator('.cite-snippet[data-n="1"] mark').text_content() == first["snippet"]
+    assert card.locator(".cite-snippet").count() == len(same_article)
+    expect(card.locator(".cite-title")).to_have_text(first["label"])
+    expect(card.locator(".cite-file")).to_contain_text(first["source"])  # the file only in the details
+    assert page.locator(".side .citation").count() == len(articles)
     screenshot(page, "page-answer-citations.png", full_page=True)
 
-    # "打开原文" shows the whole article with [start, end) marked and scrolled into view
+    # "打开原文" shows the whole article with its cited spans marked and scrolled into view
     article = api.client.get(f"/api/articles/{first['article_id']}").json()
     card.locator(".open-article").click()
     marks = page.locator(".side .article-body mark")
     expect(marks.first).to_be_visible()
-    assert "".join(marks.all_text_contents()) == article["body"][first["start"]:first["end"]] == first["snippet"]
+    assert article["body"][first["start"]:first["end"]] == first["snippet"]
+    assert "".join(marks.all_text_contents()) == "".join(c["snippet"] for c in same_article)
     expect(marks.first).to_be_in_viewport()
     expect(page.locator(".side .article-title")).to_have_text(article["title"])
     body_text = "".join(article["body"][s:e] for s, e in article["paragraphs"])
@@ -316,7 +327,7 @@ def test_refusal_looks_like_a_refusal_and_feedback_is_posted(api: Api, open_tab)
     assert not re.search(r"\[\d+\]", bot.locator(".answer").text_content())
     background = bot.evaluate("el => getComputedStyle(el).backgroundColor")
     assert background not in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)")
-    related = [r["title"] for r in expected["related"]]
+    related = [r["label"] for r in expected["related"]]
     assert bot.locator(".related-link").all_text_contents() == related
     assert bot.locator("mark").count() == 0
 
@@ -390,7 +401,10 @@ def test_pure_helpers_in_the_browser(api: Api, open_tab) -> None:
     assert got["strip"] == "未找到。"
     assert got["snippet"] == "…。<mark>乙。</mark>丙…"
     assert got["astral"] == "😀<mark>工会</mark>。"  # offsets count code points, as Python's str does
-    assert got["titles"] == ["昌平区工会第六次代表大会召开是怎么回事？"]
+    assert got["spans"] == "<mark>甲乙</mark>丙<mark>丁</mark>戊"
+    assert got["groups"] == "[[1,3],[2]]"
+    assert got["labels"] == ["人民网 · 《甲》", "《乙》", "（无标题报道）"]
+    assert got["questions"] == ["甲？", "乙？"]
 
 
 def test_embed_on_another_origin_is_isolated_and_answers(api: Api, host_site: HostSite, open_tab) -> None:
@@ -495,8 +509,8 @@ def test_text_contrast_meets_wcag_aa(api: Api, open_tab) -> None:
     chat = page.evaluate(CONTRAST, [
         ".msg.user .text", ".msg.bot:not(.refusal) .who", ".msg.bot:not(.refusal) .answer p", ".cite",
         ".sources-label", ".source-link", ".msg.refusal .who", ".msg.refusal .answer p", ".related-label",
-        ".related-link", ".side-title", ".cite-n", ".cite-title", ".cite-source", ".cite-snippet", ".cite-snippet mark",
-        ".open-article"])
+        ".related-link", ".side-title", ".cite-n", ".cite-title", ".cite-file summary", ".cite-snippet",
+        ".cite-snippet mark", ".open-article"])
     ratios = welcome | chat
     low = {sel: r and round(r, 2) for sel, r in ratios.items() if r is None or r < 4.5}
     assert not low, f"text below WCAG AA 4.5:1 (None = not rendered): {low}"
@@ -526,8 +540,8 @@ def test_hostile_document_is_shown_as_text(api: Api, open_tab, xss_article: dict
     assert bot.locator(".answer").text_content() == expected["answer"]
     bot.locator(f'.cite[data-n="{cited[0]["n"]}"]').first.click()
     card = page.locator(".side .citation.active")
-    expect(card.locator(".cite-title")).to_have_text(XSS_TITLE)
-    assert card.locator("mark").text_content() == cited[0]["snippet"]
+    expect(card.locator(".cite-title")).to_have_text(f"《{XSS_TITLE}》")
+    assert card.locator(f'.cite-snippet[data-n="{cited[0]["n"]}"] mark').text_content() == cited[0]["snippet"]
     card.locator(".open-article").click()
     expect(page.locator(".side .article-title")).to_have_text(XSS_TITLE)
     expect(page.locator(".side .article-body")).to_contain_text(XSS_TAG)
@@ -563,4 +577,87 @@ def test_phone_screen_bubble_is_full_screen(api: Api, host_site: HostSite, open_
     expect(page.locator(".side")).to_be_hidden()
     page.keyboard.press("Escape")
     expect(panel).to_be_hidden()
+    tab.assert_clean()
+
+
+def watch_failures(page) -> list[str]:
+    """Every request of the page that fails or answers >= 400, as "STATUS url"."""
+    failed: list[str] = []
+    page.on("requestfailed", lambda r: failed.append(f"failed {r.url} {r.failure}"))
+    page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
+    return failed
+
+
+def test_no_failed_request_on_page_load(api: Api, host_site: HostSite, browser) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        failed = watch_failures(page)
+        with page.expect_response(lambda r: "/api/suggestions" in r.url) as suggestions:
+            page.goto(api.url + "/")
+        assert suggestions.value.status == 200
+        expect(page.locator(".suggestion").first).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        assert failed == []
+
+        embed = context.new_page()  # the bubble on another site asks for its starters when first opened
+        failed = watch_failures(embed)
+        embed.goto(host_site.url + "/")
+        embed.locator(".launcher").click()
+        expect(embed.locator(".suggestion").first).to_be_visible()
+        embed.wait_for_load_state("networkidle")
+        assert failed == []
+    finally:
+        context.close()
+
+
+FACT_RESPONSE = {
+    "answer": "永順鎮總工會代表隊獲得一等獎[1]，共有20支隊伍參賽[2]，決賽在通州舉行[3]。",
+    "answerable": True, "question_used": "永順鎮總工會代表隊獲得了幾等獎？", "question_type": "entity",
+    "short_answer": "一等獎",
+    "citations": [
+        {"n": n, "article_id": aid, "chunk_id": f"{aid}:0", "title": title, "label": label, "source": source,
+         "text": text, "snippet": snippet, "start": start, "end": start + len(snippet), "score": 1.0}
+        for n, aid, title, label, source, text, snippet, start in [
+            (1, "a1", "通州區大賽決賽舉辦", "工人日報 · 2025年5月2日 · 《通州區大賽決賽舉辦》", "001_x.txt",
+             "永順鎮總工會代表隊獲得一等獎。共有20支隊伍參賽。", "永順鎮總工會代表隊獲得一等獎。", 0),
+            (2, "a1", "通州區大賽決賽舉辦", "工人日報 · 2025年5月2日 · 《通州區大賽決賽舉辦》", "001_x.txt",
+             "永順鎮總工會代表隊獲得一等獎。共有20支隊伍參賽。", "共有20支隊伍參賽。", 15),
+            (3, "b2", "決賽在通州舉行", "《決賽在通州舉行》", "002_y.txt", "決賽在通州舉行。", "決賽在通州舉行。", 0)]],
+    "related": [],
+}
+
+
+def test_fact_first_and_one_source_per_article(api: Api, open_tab) -> None:
+    """The widget's rendering of a typed answer, from a fixed response (Traditional, as the server returns it)."""
+    tab = open_tab(api.url + "/")
+    page = tab.page
+    page.route("**/api/ask", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=json.dumps(FACT_RESPONSE, ensure_ascii=False)))
+    bot = ask(page, "永順鎮總工會代表隊獲得了幾等獎？")
+    expect(bot.locator(".fact")).to_have_text("一等獎")
+    order = bot.evaluate("el => [...el.children].map(c => c.className).filter(c => /fact|answer/.test(c))")
+    assert order == ["fact", "answer evidence"]  # the fact above the cited sentences
+    assert bot.locator(".answer").text_content() == FACT_RESPONSE["answer"]  # shown as returned, not converted
+    assert bot.locator(".cite").count() == 3
+    assert bot.locator(".source-link").all_text_contents() == [
+        "[1][2] 工人日報 · 2025年5月2日 · 《通州區大賽決賽舉辦》", "[3] 《決賽在通州舉行》"]
+
+    bot.locator('.cite[data-n="2"]').click()
+    cards = page.locator(".side .citation")
+    expect(cards).to_have_count(2)
+    active = page.locator(".side .citation.active")
+    assert active.locator(".cite-snippet mark").all_text_contents() == ["永順鎮總工會代表隊獲得一等獎。", "共有20支隊伍參賽。"]
+    expect(active.locator('.cite-snippet.active[data-n="2"]')).to_have_count(1)
+    assert "001_x.txt" not in active.locator(".cite-title").text_content()
+    expect(active.locator(".cite-file")).to_contain_text("001_x.txt")
+
+    no_fact = {**FACT_RESPONSE, "short_answer": None}  # null (or absent) short_answer: no fact line
+    page.unroute("**/api/ask")
+    page.route("**/api/ask", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=json.dumps(no_fact, ensure_ascii=False)))
+    page.keyboard.press("Escape")
+    second = ask(page, "再問一次")
+    expect(second.locator(".fact")).to_be_hidden()
+    assert second.locator(".answer").text_content() == FACT_RESPONSE["answer"]
     tab.assert_clean()

@@ -1,5 +1,5 @@
 /*
- * The HTTP API as the widget uses it: streamed /api/ask, articles, suggestions, feedback.
+ * The HTTP API as the widget uses it: streamed /api/ask, an article, starter questions, feedback.
  * Every failure becomes an ApiError whose `kind` picks the message the user sees.
  */
 import { sseParser } from "./qa-sse.js";
@@ -111,8 +111,7 @@ export function createClient({ api, apiKey = "" }) {
   return {
     ask,
     article: (id) => json(`/api/articles/${encodeURIComponent(id)}`),
-    articles: (size = 60) => json(`/api/articles?size=${size}`),
-    suggestions: () => json("/api/suggestions"),
+    suggestions: (n = 4) => json(`/api/suggestions?n=${n}`),
     feedback: (payload) => json("/api/feedback", { method: "POST", body: payload }),
   };
 }

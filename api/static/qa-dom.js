@@ -82,12 +82,31 @@ export function stripMarkers(text) {
  * Offsets from the server are Python str indices, i.e. code points, not UTF-16 units.
  */
 export function markSpan(chars, from, to, start, end) {
-  const a = Math.max(from, Math.min(to, start));
-  const b = Math.max(a, Math.min(to, end));
+  return markSpans(chars, from, to, [[start, end]]);
+}
+
+/**
+ * markSpan for several spans; overlapping or touching spans become one <mark>.
+ * markSpans(Array.from("甲乙丙丁"), 0, 4, [[2, 3], [0, 1]]) -> [<mark>甲</mark>, "乙", <mark>丙</mark>, "丁"]
+ */
+export function markSpans(chars, from, to, spans) {
+  const merged = [];
+  for (const [start, end] of [...spans].sort((x, y) => x[0] - y[0])) {
+    const last = merged[merged.length - 1];
+    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+    else merged.push([start, end]);
+  }
   const nodes = [];
-  if (a > from) nodes.push(chars.slice(from, a).join(""));
-  if (b > a) nodes.push(h("mark", {}, chars.slice(a, b).join("")));
-  if (to > b) nodes.push(chars.slice(b, to).join(""));
+  let at = from;
+  for (const [start, end] of merged) {
+    const a = Math.max(at, Math.min(to, start));
+    const b = Math.max(a, Math.min(to, end));
+    if (b === a) continue;
+    if (a > at) nodes.push(chars.slice(at, a).join(""));
+    nodes.push(h("mark", {}, chars.slice(a, b).join("")));
+    at = b;
+  }
+  if (to > at) nodes.push(chars.slice(at, to).join(""));
   return nodes;
 }
 
@@ -105,4 +124,23 @@ export function snippetNodes(text, snippet, context = 80) {
   const from = Math.max(0, start - context);
   const to = Math.min(chars.length, end + context);
   return [from > 0 ? "…" : null, ...markSpan(chars, from, to, start, end), to < chars.length ? "…" : null];
+}
+
+/** The reference shown for a citation or related article: the server's label, else the title. */
+export function labelOf(c) {
+  return String(c?.label || (c?.title ? `《${c.title}》` : "（无标题报道）"));
+}
+
+/**
+ * Citations grouped by article, in order of first citation.
+ * byArticle([{n: 1, article_id: "a"}, {n: 2, article_id: "b"}, {n: 3, article_id: "a"}]) -> [[c1, c3], [c2]]
+ */
+export function byArticle(citations) {
+  const groups = new Map();
+  for (const c of citations || []) {
+    const key = c.article_id ?? `#${c.n}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(c);
+  }
+  return [...groups.values()];
 }

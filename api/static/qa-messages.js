@@ -1,9 +1,11 @@
 /*
  * Chat messages. A bot message streams plain text while deltas arrive, then is redrawn from the final response:
- * an answer with clickable [n] markers and its sources, or a refusal (no markers, related articles as plain
- * links), or a friendly error with a retry button.
+ * the fact first (`short_answer`, when the server gives one), the cited answer with clickable [n] markers below
+ * it and its sources, one line per article; or a refusal (no markers, related articles as plain links); or a
+ * friendly error with a retry button. Text is shown as the server returned it (a Traditional question gets its
+ * Traditional answer).
  */
-import { h, icon, ICONS, splitMarkers, stripMarkers } from "./qa-dom.js";
+import { byArticle, h, icon, ICONS, labelOf, splitMarkers, stripMarkers } from "./qa-dom.js";
 
 const ERRORS = {
   network: "网络连接出现问题，暂时没能拿到回答。请检查网络后重试。",
@@ -23,9 +25,10 @@ export function userMessage(text) {
 export function botMessage(ctx) {
   const who = h("div", { class: "who" }, "回答");
   const note = h("p", { class: "rewrite", hidden: true });
+  const fact = h("p", { class: "fact", hidden: true });
   const answer = h("div", { class: "answer", "aria-busy": "true" },
     h("span", { class: "typing" }, "正在查找相关报道…"));
-  const el = h("div", { class: "msg bot", "data-state": "streaming" }, who, note, answer);
+  const el = h("div", { class: "msg bot", "data-state": "streaming" }, who, note, fact, answer);
   let started = false;
 
   function meta(m) {
@@ -46,7 +49,7 @@ export function botMessage(ctx) {
 
   function citeButton(c, citations) {
     return h("button", {
-      type: "button", class: "cite", "data-n": c.n, "aria-label": `查看来源 ${c.n}：${c.title || ""}`,
+      type: "button", class: "cite", "data-n": c.n, "aria-label": `查看来源 ${c.n}：${labelOf(c)}`,
       onclick: (e) => ctx.openCitations(citations, c.n, e.currentTarget),
     }, `[${c.n}]`);
   }
@@ -60,18 +63,23 @@ export function botMessage(ctx) {
   }
 
   function sourcesList(res) {
-    const items = res.citations.map((c) => h("li", {}, h("button", {
-      type: "button", class: "source-link", "aria-label": `查看来源 ${c.n}：${c.title || ""}`,
-      onclick: (e) => ctx.openCitations(res.citations, c.n, e.currentTarget),
-    }, `[${c.n}] ${c.title || "（无标题）"}`)));
+    // one line per article, with every marker that cites it: "[1][3] 人民网 · 2023年7月28日 · 《…》"
+    const items = byArticle(res.citations).map((group) => {
+      const ns = group.map((c) => c.n);
+      return h("li", {}, h("button", {
+        type: "button", class: "source-link", "data-n": ns.join(" "),
+        "aria-label": `查看来源 ${ns.join("、")}：${labelOf(group[0])}`,
+        onclick: (e) => ctx.openCitations(res.citations, ns[0], e.currentTarget),
+      }, `${ns.map((n) => `[${n}]`).join("")} ${labelOf(group[0])}`));
+    });
     return h("div", { class: "sources" }, h("p", { class: "sources-label" }, "来源"), h("ul", {}, items));
   }
 
   function relatedList(res) {
     const items = (res.related || []).map((r) => h("li", {}, h("button", {
-      type: "button", class: "related-link", "aria-label": `阅读相关报道：${r.title || ""}`,
+      type: "button", class: "related-link", "aria-label": `阅读相关报道：${labelOf(r)}`,
       onclick: (e) => ctx.openArticle(r.article_id, e.currentTarget),
-    }, r.title || "（无标题）")));
+    }, labelOf(r))));
     if (!items.length) return null;
     return h("div", { class: "related" }, h("p", { class: "related-label" }, "可以看看这些相关报道："), h("ul", {}, items));
   }
@@ -118,8 +126,15 @@ export function botMessage(ctx) {
       return;
     }
     const byN = new Map(citations.map((c) => [c.n, c]));
+    const short = String(res.short_answer ?? "").trim();
+    if (short) {
+      fact.textContent = short;
+      fact.hidden = false;
+      answer.classList.add("evidence");
+    }
     answer.replaceChildren(h("p", {}, answerNodes(res, byN)));
-    const copyBody = [String(res.answer || ""), ...citations.map((c) => `[${c.n}] ${c.title}（${c.source}）`)].join("\n");
+    const sources = byArticle(citations).map((g) => `${g.map((c) => `[${c.n}]`).join("")} ${labelOf(g[0])}`);
+    const copyBody = [String(res.answer || ""), ...sources].join("\n");
     el.append(...[citations.length ? sourcesList(res) : null, actions(res, copyBody)].filter(Boolean));
   }
 

@@ -1,24 +1,24 @@
 /*
- * The side panel: the citations of one answer (title, page, chunk with the cited sentence in a <mark>) and the
- * full article (GET /api/articles/{id}) with the cited span [start, end) marked and scrolled into view.
+ * The side panel: the citations of one answer, one card per article (its reference label, then each cited
+ * sentence with its [n], in a <mark> inside the chunk around it; the file only in the details), and the full
+ * article (GET /api/articles/{id}) with the cited spans marked and the first scrolled into view.
  * Beside the chat on a wide page, over it in the bubble and on phones.
  */
-import { h, icon, ICONS, markSpan, snippetNodes } from "./qa-dom.js";
+import { byArticle, h, icon, ICONS, labelOf, markSpans, snippetNodes } from "./qa-dom.js";
 
-function articleParagraphs(article, span) {
+function articleParagraphs(article, spans) {
   const chars = Array.from(article.body || "");
   let paras = Array.isArray(article.paragraphs) ? article.paragraphs.filter((p) => Array.isArray(p)) : [];
   if (!paras.length) paras = [[0, chars.length]];
-  const [start, end] = span || [-1, -1];
-  return paras.map(([from, to]) => h("p", {}, span ? markSpan(chars, from, to, start, end) : chars.slice(from, to).join("")));
+  return paras.map(([from, to]) => h("p", {}, markSpans(chars, from, to, spans || [])));
 }
 
 function metaLine(article) {
-  const parts = [`来源：${article.source || "未知版面"}`];
+  const parts = [article.publisher, article.date, article.section].filter(Boolean);
   const people = [].concat(article.reporters || []);
   if (people.length) parts.push(`记者：${people.join("、")}`);
-  const districts = [].concat(article.districts || []);
-  if (districts.length) parts.push(`涉及：${districts.join("、")}`);
+  const places = [].concat(article.regions?.length ? article.regions : article.districts || []);
+  if (places.length) parts.push(`涉及：${places.join("、")}`);
   return parts.join(" · ");
 }
 
@@ -49,17 +49,23 @@ export function createSidePanel({ client, onHide }) {
     trigger = null;
   }
 
-  function citationCard(c, active) {
-    const heading = h("h3", { class: "cite-title", tabindex: "-1" }, c.title || "（无标题）");
+  /** One article and every sentence of it the answer cites. */
+  function citationCard(group, n) {
+    const first = group[0];
+    const ns = group.map((c) => c.n);
+    const heading = h("h3", { class: "cite-title", tabindex: "-1" }, labelOf(first));
+    const spans = group.map((c) => [c.start, c.end]);
     const openBtn = h("button", {
-      type: "button", class: "text-btn open-article", "aria-label": `打开原文：${c.title || ""}`,
-      onclick: (e) => showArticle(c.article_id, [c.start, c.end], e.currentTarget, true),
+      type: "button", class: "text-btn open-article", "aria-label": `打开原文：${first.title || labelOf(first)}`,
+      onclick: (e) => showArticle(first.article_id, spans, e.currentTarget, true),
     }, "打开原文");
-    return h("li", { class: `citation${active ? " active" : ""}`, "data-n": c.n },
-      h("div", { class: "cite-head" }, h("span", { class: "cite-n" }, `[${c.n}]`), heading),
-      h("p", { class: "cite-source" }, `来源：${c.source || "未知版面"}`),
-      h("blockquote", { class: "cite-snippet" }, snippetNodes(c.text, c.snippet)),
-      openBtn);
+    const quotes = group.map((c) => h("blockquote", { class: `cite-snippet${c.n === n ? " active" : ""}`, "data-n": c.n },
+      h("span", { class: "cite-n" }, `[${c.n}]`), " ", snippetNodes(c.text, c.snippet)));
+    const file = h("details", { class: "cite-file" }, h("summary", {}, "文件信息"),
+      h("p", {}, `${first.source || "未知文件"} · ${group.map((c) => `第 ${c.start}–${c.end} 字`).join("，")}`));
+    return h("li", { class: `citation${ns.includes(n) ? " active" : ""}`, "data-n": ns.join(" ") },
+      h("div", { class: "cite-head" }, h("span", { class: "cite-n" }, ns.map((x) => `[${x}]`).join("")), heading),
+      quotes, h("div", { class: "cite-foot" }, openBtn, file));
   }
 
   function showCitations(list, n, from) {
@@ -68,7 +74,7 @@ export function createSidePanel({ client, onHide }) {
     open(from);
     title.textContent = "引用来源";
     back.hidden = true;
-    const cards = citations.map((c) => citationCard(c, c.n === n));
+    const cards = byArticle(citations).map((group) => citationCard(group, n));
     content.replaceChildren(h("ol", { class: "citations" }, cards));
     const active = cards.find((card) => card.classList.contains("active")) || cards[0];
     const focusTarget = active?.querySelector(".cite-title") || title;
@@ -76,7 +82,7 @@ export function createSidePanel({ client, onHide }) {
     active?.scrollIntoView({ block: "nearest" });
   }
 
-  async function showArticle(id, span, from, fromCitations = false) {
+  async function showArticle(id, spans, from, fromCitations = false) {
     const token = ++loading;
     open(from);
     title.textContent = "原文";
@@ -88,7 +94,7 @@ export function createSidePanel({ client, onHide }) {
     } catch {
       if (token !== loading) return;
       const retry = h("button", { type: "button", class: "text-btn", "aria-label": "重新加载原文",
-        onclick: () => showArticle(id, span, null, fromCitations) }, "重试");
+        onclick: () => showArticle(id, spans, null, fromCitations) }, "重试");
       content.replaceChildren(h("p", { class: "status error", role: "alert" }, "原文加载失败，请稍后重试。 ", retry));
       return;
     }
@@ -99,7 +105,8 @@ export function createSidePanel({ client, onHide }) {
       heading,
       article.subtitle ? h("p", { class: "subtitle" }, article.subtitle) : null,
       h("p", { class: "article-meta" }, metaLine(article)),
-      h("div", { class: "article-body" }, articleParagraphs(article, span))));
+      h("div", { class: "article-body" }, articleParagraphs(article, spans)),
+      h("p", { class: "article-file" }, `文件：${article.source || "未知"}`)));
     heading.focus({ preventScroll: true });
     const mark = content.querySelector("mark");
     if (mark) mark.scrollIntoView({ block: "center" });
