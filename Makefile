@@ -37,7 +37,7 @@ index: model
 	else RAG_INDEX_DIR=$(INDEX_DIR) $(BIN)/python -m rag ingest seeds/; fi
 
 serve:
-	RAG_INDEX_DIR=$(INDEX_DIR) $(BIN)/uvicorn api.main:app --host $(HOST) --port $(PORT)
+	RAG_INDEX_DIR=$(INDEX_DIR) $(BIN)/uvicorn api.main:app --host $(HOST) --port $(PORT) --no-proxy-headers
 
 run: index
 	$(MAKE) --no-print-directory serve

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from rag.config import Settings
 from rag.errors import InputError
+from rag.textnorm import has_visible
 
 
 class _Turn(Protocol):
@@ -14,14 +15,10 @@ class _Turn(Protocol):
     content: str
 
 
-# U+FEFF is whitespace to the schema's regex (\s) but not to Python's str.strip(): blank either way
-BOM = "\ufeff"
-
-
 def check_question(text: str, settings: Settings, what: str = "question") -> str:
     """The stripped text, or InputError if it is empty or longer than ``RAG_MAX_QUESTION_CHARS``."""
     stripped = text.strip()
-    if not stripped.strip(BOM):
+    if not has_visible(stripped):  # blank, or only zero-width, format or control characters
         raise InputError(f"the {what} is empty; ask in words, e.g. 哪些区举办了集体协商比赛？")
     if len(stripped) > settings.max_question_chars:
         raise InputError(f"the {what} has {len(stripped)} characters; the limit is {settings.max_question_chars}.")

@@ -5,6 +5,8 @@ answers share.
 
 Keys are compared with :func:`hmac.compare_digest` against every configured key, and never logged: a caller is
 identified by the key's position in ``RAG_API_KEYS``, not by the key itself.
+The caller's address is the TCP peer, or the forwarded client behind a proxy in ``RAG_TRUSTED_PROXIES``
+(:mod:`api.clientip`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from rag.config import Settings
 from rag.errors import AuthError, ForbiddenError
 from rag.library import Library
 
+from .clientip import UNTRUSTED_FORWARD, peers_for
 from .state import AppState
 
 
@@ -68,25 +71,41 @@ class Caller:
     ip: str
     sent_key: bool  # an Authorization header was present
     key: int | None  # position of the matching configured key
+    untrusted_forward: bool = False  # sent X-Forwarded-For without being a trusted proxy
 
     @property
-    def bucket(self) -> str:
-        """Rate-limit bucket: a valid key has its own; everyone else is counted by IP (so made-up keys don't help)."""
-        return f"key:{self.key}" if self.key is not None else f"ip:{self.ip}"
+    def buckets(self) -> tuple[str, ...]:
+        """Rate-limit buckets: a valid key has its own; everyone else is counted by address (so made-up keys don't
+        help), and a forged X-Forwarded-For also against the one budget all such requests share."""
+        if self.key is not None:
+            return (f"key:{self.key}",)
+        if self.untrusted_forward:
+            return f"ip:{self.ip}", UNTRUSTED_FORWARD
+        return (f"ip:{self.ip}",)
 
 
 async def get_caller(request: Request, settings: SettingsDep) -> Caller:
     token = bearer_token(request.headers.get("authorization"))
     key = match_key(token, settings.api_keys) if token else None
-    ip = request.client.host if request.client else "unknown"
-    return Caller(ip=ip, sent_key=token is not None, key=key)
+    peer = request.client.host if request.client else "unknown"
+    ip, untrusted = peers_for(tuple(settings.trusted_proxies)).client(peer,
+                                                                      request.headers.getlist("x-forwarded-for"))
+    return Caller(ip=ip, sent_key=token is not None, key=key, untrusted_forward=untrusted)
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
+def _who(caller: Caller) -> str:
+    if caller.key is not None:
+        return "this API key"
+    if caller.untrusted_forward:
+        return f"{caller.ip} or clients sending X-Forwarded-For from peers not in RAG_TRUSTED_PROXIES"
+    return caller.ip
+
+
 async def rate_limit(state: StateDep, caller: CallerDep) -> None:
-    state.limiter.hit(caller.bucket, "this API key" if caller.key is not None else f"{caller.ip}")
+    state.limiter.hit(caller.buckets, _who(caller))
 
 
 def _authenticate(caller: Caller, settings: Settings, what: str) -> None:

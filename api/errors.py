@@ -11,8 +11,9 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.routing import Match
 
 from rag.errors import AuthError, IndexNotReadyError, InputError, RagError
@@ -103,8 +104,10 @@ def allowed_methods(request: Request) -> str:
                      if any(r.matches({**request.scope, "method": m})[0] == Match.FULL for r in routes))
 
 
-async def http_error(request: Request, exc: Exception) -> JSONResponse:
+async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    if isinstance(exc.__cause__, ClientDisconnect):  # FastAPI's JSON body reader wraps it in a 400
+        return await client_gone(request, exc.__cause__)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
     headers = dict(exc.headers or {})
@@ -119,6 +122,14 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, message, headers)
 
 
+async def client_gone(request: Request, exc: Exception) -> Response:
+    """The client hung up before sending its whole body: an everyday event, not an error. Nothing was read far
+    enough to be stored; one line says so, and the reply (which nobody receives) is empty."""
+    log.info("%s %s: the client disconnected before sending the whole request body; nothing was stored",
+             request.method, request.url.path)
+    return Response(status_code=400)
+
+
 async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("%s %s: unexpected error", request.method, request.url.path, exc_info=exc)
     return error_response(500, "internal_error", "internal error; the server log has the details.")
@@ -128,4 +139,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RagError, rag_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(ClientDisconnect, client_gone)
     app.add_exception_handler(Exception, unexpected_error)

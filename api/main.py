@@ -2,6 +2,9 @@
 
 Importing this module only reads settings; the index and model load in the lifespan, in a background thread, so
 ``/healthz`` answers at once while ``/readyz`` and the data endpoints answer 503 until the library is ready.
+
+Browsers may call the API only from the same origin unless ``RAG_CORS_ORIGINS`` lists the host sites of the widget;
+the access log never shows query strings (:mod:`api.accesslog`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from rag.config import Settings
 from rag.library import Library
 
+from .accesslog import redact_access_log
 from .bodylimit import BodyLimit, upload_aware_limit
 from .errors import install_error_handlers
 from .openapi import install_openapi
@@ -40,8 +44,9 @@ def _lifespan(loader: Loader):
         if not logging.getLogger().handlers:  # plain `uvicorn api.main:app` configures only its own loggers
             logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
             logging.getLogger("bm25s").setLevel(logging.WARNING)
-        log.info("starting: index %s, model %s, %d API key(s), CORS %s", s.index_dir, s.model, len(s.api_keys),
-                 s.cors_origins)
+        redact_access_log()
+        log.info("starting: index %s, model %s, %d API key(s), CORS %s, trusted proxies %s", s.index_dir, s.model,
+                 len(s.api_keys), s.cors_origins or "none (same origin only)", s.trusted_proxies or "none")
         state.start_loading(loader)
         yield
 
@@ -55,6 +60,7 @@ def create_app(settings: Settings | None = None, library: Library | None = None,
         settings = library.settings if library is not None else Settings()
     app = FastAPI(title="工会新闻问答", version="0.1.0", description=DESCRIPTION, lifespan=_lifespan(loader))
     app.state.rag = AppState(settings, library)
+    redact_access_log()
     install_error_handlers(app)
     install_openapi(app, settings)
     # added inside-out: CORS is outermost, so even a 413 from the body limit carries CORS headers

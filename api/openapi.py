@@ -6,8 +6,10 @@ the schema keeps the documented contract exact: a request the schema allows is a
 
 >>> schema = {"components": {"schemas": {"SearchRequest": {"properties": {"query": {"type": "string"},
 ...     "k": {"type": "integer"}}}}}}
->>> document_limits(schema, Settings(max_question_chars=300, max_k=20))["components"]["schemas"]["SearchRequest"]
-{'properties': {'query': {'type': 'string', 'minLength': 1, 'maxLength': 300, 'pattern': '[^\\\\s\\\\x1c-\\\\x1f\\\\x85\\\\ufeff]'}, 'k': {'type': 'integer', 'minimum': 1, 'maximum': 20}}}
+>>> props = document_limits(schema, Settings(max_question_chars=300, max_k=20))["components"]["schemas"][
+...     "SearchRequest"]["properties"]
+>>> props["query"]["maxLength"], props["query"]["pattern"][:15], props["k"]
+(300, '[^\\\\u0000-\\\\u0020', {'type': 'integer', 'minimum': 1, 'maximum': 20})
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from rag.config import Settings
+from rag.textnorm import invisible_class
 
 # (model, text field) pairs that check_question validates, and the models with a ``k``
 QUESTION_FIELDS = (("SearchRequest", "query"), ("AskRequest", "question"))
@@ -29,9 +32,10 @@ def document_limits(schema: dict[str, Any], settings: Settings) -> dict[str, Any
     models = schema.get("components", {}).get("schemas", {})
     for model, field in QUESTION_FIELDS:
         if prop := models.get(model, {}).get("properties", {}).get(field):
-            # not blank, for both ideas of whitespace: the schema regex's \s (which has U+FEFF) and Python's
-            # str.strip() in check_question (which also strips U+001C-U+001F and U+0085)
-            prop.update(minLength=1, maxLength=settings.max_question_chars, pattern=r"[^\s\x1c-\x1f\x85\ufeff]")
+            # at least one visible character (check_question: rag.textnorm.has_visible)
+            prop.update(minLength=1, maxLength=settings.max_question_chars, pattern=f"[^{invisible_class()}]")
+    if prop := models.get("FeedbackIn", {}).get("properties", {}).get("question"):  # its length is its own
+        prop["pattern"] = f"[^{invisible_class()}]"
     if turn := models.get("Turn"):  # a user turn is an earlier question (see api.checks.check_history)
         turn["if"] = {"properties": {"role": {"const": "user"}}}
         turn["then"] = {"properties": {"content": {"maxLength": settings.max_question_chars}}}

@@ -1,4 +1,4 @@
-"""In-memory sliding-window rate limiting, one window per caller (an API key, or else the client IP).
+"""In-memory sliding-window rate limiting, one window per caller (an API key, or else the client address).
 
 >>> clock = iter([0.0, 1.0, 2.0, 61.5]).__next__
 >>> limiter = SlidingWindowLimiter(2, 60.0, clock=clock)
@@ -36,29 +36,36 @@ class SlidingWindowLimiter:
         self._lock = threading.Lock()
         self._calls = 0
 
-    def check(self, bucket: str) -> float:
-        """Record a request and return 0.0, or return the seconds until the bucket has room (not recorded)."""
+    def check(self, *buckets: str) -> float:
+        """Record a request in every bucket and return 0.0, or return the seconds until all of them have room (and
+        record nothing): a request counted against a caller and a shared group must fit in both."""
         if self.limit <= 0:
             return 0.0
         now = self.clock()
         with self._lock:
-            hits = self._hits.setdefault(bucket, deque())
-            while hits and hits[0] <= now - self.window:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return hits[0] + self.window - now
-            hits.append(now)
+            queues = [self._hits.setdefault(bucket, deque()) for bucket in buckets]
+            wait = 0.0
+            for hits in queues:
+                while hits and hits[0] <= now - self.window:
+                    hits.popleft()
+                if len(hits) >= self.limit:
+                    wait = max(wait, hits[0] + self.window - now)
+            if wait > 0:
+                return wait
+            for hits in queues:
+                hits.append(now)
             self._calls += 1
             if self._calls % 1024 == 0:
                 self._prune(now)
             return 0.0
 
-    def hit(self, bucket: str, who: str) -> None:
-        """Like :meth:`check`, raising :class:`RateLimited` when the bucket is full."""
-        wait = self.check(bucket)
+    def hit(self, buckets: tuple[str, ...], who: str) -> None:
+        """Like :meth:`check`, raising :class:`RateLimited` when a bucket is full."""
+        wait = self.check(*buckets)
         if wait > 0:
-            raise RateLimited(f"too many requests from {who}: the limit is {self.limit} per minute; "
-                              f"retry in {math.ceil(wait)} s.", max(1, math.ceil(wait)))
+            raise RateLimited(f"too many requests from {who}: the limit is {self.limit} per minute "
+                              f"(RAG_RATE_LIMIT_PER_MINUTE on the server); retry in {math.ceil(wait)} s.",
+                              max(1, math.ceil(wait)))
 
     def _prune(self, now: float) -> None:
         """Forget callers whose whole window has expired, so memory follows the active callers only."""

@@ -17,12 +17,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    JsonValue,
     StringConstraints,
     field_validator,
 )
 
 from rag.labels import article_label, title_label
+from rag.textnorm import has_visible
 from rag.types import Answer, Article, Citation, Filters, Hit, Related
 
 
@@ -280,15 +280,31 @@ class DeleteResponse(BaseModel):
     deleted: ArticleSummary
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
+class CitationRef(Request):
+    """A cited passage as the widget sends it back: ``{"n": 1, "article_id": "9d99fd9dcb55520a", ...}``."""
+
+    n: int = Field(ge=1, le=1000)
+    article_id: str = Field(max_length=64)
+    chunk_id: str | None = Field(None, max_length=80)
+    start: int | None = Field(None, ge=0)
+    end: int | None = Field(None, ge=0)
 
 
 class FeedbackIn(Request):
-    question: Text
-    answer: Annotated[str, StringConstraints(max_length=20_000)]
+    """Bounded so that a record stays under 4 KB (checked again, in bytes, when it is stored)."""
+
+    question: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    answer: Annotated[str, StringConstraints(max_length=1_200)]
     rating: Literal["up", "down"]
-    comment: Annotated[str, StringConstraints(max_length=2_000)] | None = None
-    citations: list[int | dict[str, JsonValue]] | None = Field(None, max_length=50)
+    comment: Annotated[str, StringConstraints(max_length=500)] | None = None
+    citations: list[Annotated[int, Field(ge=1, le=1000)] | CitationRef] | None = Field(None, max_length=20)
+
+    @field_validator("question", mode="after")
+    @classmethod
+    def _visible(cls, value: str) -> str:
+        if not has_visible(value):
+            raise ValueError("the question is empty (no visible character)")
+        return value
 
 
 class FeedbackOut(FeedbackIn):

@@ -15,7 +15,7 @@ from rag.config import Settings
 from rag.errors import IndexNotReadyError, RagError
 from rag.library import Library
 
-from .feedback_store import FeedbackStore, feedback_path
+from .feedback_store import FeedbackStore
 from .ratelimit import SlidingWindowLimiter
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ class AppState:
         self.library = library
         self.load_error: str | None = None
         self.limiter = SlidingWindowLimiter(settings.rate_limit_per_minute)
-        self.feedback = FeedbackStore(feedback_path(settings))
+        self.feedback = FeedbackStore.of(settings)
         self._loader: threading.Thread | None = None
 
     def require_library(self) -> Library:

@@ -5,6 +5,7 @@ Nothing else reads ``os.environ``: build a :class:`Settings` at the edge (CLI, A
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -83,20 +84,36 @@ class Settings(BaseSettings):
     port: int = 8000
     api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
     read_requires_key: bool = False
-    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])
+    # browsers may call the API from these sites (the widget on a host page); none: the bundled page only
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # reverse proxies whose X-Forwarded-For is believed (addresses or networks); none: the TCP peer is the client
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_question_chars: int = 500
     max_k: int = 50
     max_upload_bytes: int = 25 * 1024 * 1024
     rate_limit_per_minute: int = 120
     feedback_path: Path | None = None
+    feedback_max_bytes: int = 5 * 1024 * 1024  # the feedback file rotates at this size ...
+    feedback_backups: int = 3  # ... keeping this many older files (feedback.jsonl.1 is the newest of them)
 
     progress: bool = True
 
-    @field_validator("api_keys", "cors_origins", mode="before")
+    @field_validator("api_keys", "cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
         """``RAG_API_KEYS=k1,k2`` -> ``["k1", "k2"]``."""
         return _split_csv(value)
+
+    @field_validator("trusted_proxies", mode="after")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        """Each entry an IP address or network (``10.0.0.0/8``), so a typo fails at start-up, not silently."""
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"RAG_TRUSTED_PROXIES: {entry!r} is not an IP address or network") from None
+        return value
 
     @property
     def model_dir(self) -> Path:

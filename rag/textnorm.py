@@ -127,3 +127,54 @@ def search_form(text: str) -> str:
     '经开区abc,'
     """
     return to_simplified(unicodedata.normalize("NFKC", text)).lower()
+
+
+# Code points that show nothing on their own besides the general categories below: the combining grapheme joiner,
+# Hangul fillers, Khmer inherent vowels, Mongolian free variation selectors, variation selectors and the blank
+# Braille pattern (Unicode lists most of them as default-ignorable).
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})  # controls, format (ZWSP, BOM, bidi), spaces
+_INVISIBLE_RANGES = ((0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x2800, 0x2800),
+                     (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xE0100, 0xE01EF))
+
+
+def is_invisible(ch: str) -> bool:
+    """True for a character that shows nothing: whitespace, a control or format character, a filler.
+
+    >>> [is_invisible(c) for c in ("\\u200b", "\\ufeff", "\\x00", "\\u3000", "\\ufe0f", "工", "a", "。")]
+    [True, True, True, True, True, False, False, False]
+    """
+    code = ord(ch)
+    return (ch.isspace() or unicodedata.category(ch) in _INVISIBLE_CATEGORIES
+            or any(lo <= code <= hi for lo, hi in _INVISIBLE_RANGES))
+
+
+def has_visible(text: str) -> bool:
+    """True if ``text`` has at least one character that shows: a question of zero-width spaces is empty.
+
+    >>> has_visible("\\u200b\\u200d\\ufeff \\x00"), has_visible("\\u200b工会")
+    (False, True)
+    """
+    return any(not is_invisible(ch) for ch in text)
+
+
+@lru_cache(maxsize=1)
+def invisible_class() -> str:
+    """A regex character class of every invisible character, for schemas (``[^...]`` is "has a visible one").
+
+    >>> invisible_class().startswith("\\\\u0000-\\\\u0020")
+    True
+    """
+    category = unicodedata.category
+    codes = {code for code in range(0x110000) if category(chr(code)) in _INVISIBLE_CATEGORIES}
+    codes.update(code for lo, hi in _INVISIBLE_RANGES for code in range(lo, hi + 1))
+    ranges: list[list[int]] = []
+    for code in sorted(codes):  # every str.isspace() character is Cc, Zs, Zl or Zp: no separate pass
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+
+    def esc(code: int) -> str:
+        return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+    return "".join(esc(lo) if lo == hi else f"{esc(lo)}-{esc(hi)}" for lo, hi in ranges)

@@ -1,4 +1,4 @@
-"""``/api/feedback``: readers rate answers; maintainers (with an API key) read the ratings back."""
+"""``/api/feedback``: readers rate answers; maintainers (with an API key) read the ratings back, a page at a time."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from ..responses import errors
 from ..schemas import FeedbackIn, FeedbackList, FeedbackOut
 
 log = logging.getLogger(__name__)
+
+MAX_PAGE = 200  # records are at most 4 KB: a page is at most ~800 KB
 
 router = APIRouter(prefix="/api/feedback", tags=["feedback"], dependencies=[RateLimit, ReadAccess],
                    responses=errors(401, 422, 429))
@@ -31,17 +33,14 @@ async def post_feedback(body: FeedbackIn, state: StateDep) -> FeedbackOut:
 async def list_feedback(
     state: StateDep,
     offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
     rating: Annotated[str | None, Query(pattern="^(up|down)$")] = None,
 ) -> FeedbackList:
-    records = await run_in_threadpool(state.feedback.read)
-    records.reverse()
-    if rating:
-        records = [r for r in records if r.get("rating") == rating]
+    total, records = await run_in_threadpool(state.feedback.page, offset, limit, rating)
     items = []
-    for record in records[offset : offset + limit]:
+    for record in records:
         try:
             items.append(FeedbackOut.model_validate(record))
         except ValidationError:
             log.warning("feedback %s does not match the schema; skipped", record.get("id", "?"))
-    return FeedbackList(total=len(records), items=items)
+    return FeedbackList(total=total, items=items)

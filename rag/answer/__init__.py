@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ..errors import InputError
+from ..textnorm import has_visible
 from ..types import Answer, Filters, Hit, Related
 from .compose import Draft, list_answer, sentences_answer
 from .english import bridge, is_foreign
@@ -62,7 +63,7 @@ def _sentences_of(ranked: Sequence[Sentence], articles: Sequence) -> list[Senten
 
 
 def validate_question(question: str, max_chars: int) -> str:
-    if not isinstance(question, str) or not question.strip():
+    if not isinstance(question, str) or not has_visible(question):  # zero-width or control only: empty too
         raise InputError("question is empty; ask a question in words.")
     if len(question) > max_chars:
         raise InputError(f"question is {len(question)} characters long; the limit is {max_chars}.")
