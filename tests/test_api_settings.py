@@ -122,7 +122,8 @@ def test_reads_closed_when_read_requires_key(library):
         assert client.get("/healthz").status_code == 200 and client.get("/readyz").status_code == 200
 
 
-def test_cors_wildcard_by_default(library):
+def test_cors_wildcard_when_configured(library):
+    """``RAG_CORS_ORIGINS=*`` still opens the API to every site (the default is same-origin only)."""
     with serve(library, cors_origins=["*"]) as server, httpx.Client(base_url=server.url) as client:
         response = client.post("/api/search", json={"query": "工会"}, headers={"Origin": "https://any.example"})
         assert response.headers["access-control-allow-origin"] == "*"

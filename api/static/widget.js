@@ -3,6 +3,9 @@
  *
  *   <script src="https://HOST/widget.js" data-api="https://HOST" defer></script>
  *
+ * On another site than the API's own, the server must allow that site's origin: RAG_CORS_ORIGINS=https://SITE
+ * (comma-separated; by default browsers may call the API only from its own origin).
+ *
  * data-api     API base URL (default: where this script came from)
  * data-mode    "bubble" (default: floating launcher + panel) or "page" (inline, fills its container)
  * data-target  CSS selector of the container for page mode (default: <body>)
