@@ -15,10 +15,12 @@ import logging
 import sys
 from dataclasses import asdict
 
+from .cliopts import add_filter_options, filters_from, print_report
 from .config import Settings
 from .errors import RagError
+from .exports import parse_fields
 from .labels import article_label, title_label
-from .types import Answer, Article, Filters
+from .types import Answer, Article
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,19 +29,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars, errors only")
     p.add_argument("-v", dest="log_level", action="count", default=0, help="log INFO (-vv: DEBUG) to stderr")
     sub = p.add_subparsers(dest="command", required=True)
-    ing = sub.add_parser("ingest", help="add page files or directories of .txt pages")
+    ing = sub.add_parser("ingest", help="add files (pages .txt/.md, exports .jsonl/.csv, saved .html) or directories")
     ing.add_argument("paths", nargs="+")
+    ing.add_argument("--field", action="append", default=[], metavar="ROLE=NAME",
+                     help="export column for a role (title, date, publisher, url, body), e.g. body=正文")
+    ing.add_argument("--verbose", action="store_true", help="list the lines and rows that went into no article")
     se = sub.add_parser("search", help="retrieve chunks for a query")
     se.add_argument("query")
     se.add_argument("-k", type=int, default=5)
     se.add_argument("--retriever", choices=["hybrid", "bm25", "dense"], default=None)
-    se.add_argument("--district", action="append", default=[], help="only articles mentioning this district")
-    se.add_argument("--source", action="append", default=[], help="only articles from this page file")
+    add_filter_options(se)
     se.add_argument("--json", action="store_true")
     ask = sub.add_parser("ask", help="answer a question with citations")
     ask.add_argument("question")
     ask.add_argument("-k", type=int, default=None)
     ask.add_argument("--json", action="store_true")
+    add_filter_options(ask)
     ls = sub.add_parser("list", help="the indexed articles: id, date, title, places")
     ls.add_argument("--json", action="store_true", help="one JSON object per article, one per line")
     de = sub.add_parser("delete", help="remove an article from both indexes")
@@ -138,19 +143,13 @@ def main(argv: list[str] | None = None) -> int:
         lib = Library.open(settings, lazy=True)  # the model loads when a command first embeds
         articles = lib.index.articles
         if args.command == "ingest":
-            results = lib.ingest_paths(args.paths)
-            failed = 0
-            for r in results:
-                if r.error:
-                    failed += 1
-                    print(f"ERROR {r.source}: {r.error}", file=sys.stderr)
-                else:
-                    print(f"{r.source}: {len(r.added)} added, {len(r.duplicates)} already indexed ({r.encoding})")
+            results = lib.ingest_paths(args.paths, parse_fields(args.field))
+            failed = print_report(results, args.verbose)
             stats = lib.stats()
             print(f"index: {stats['articles']} articles, {stats['chunks']} chunks in {stats['index_dir']}")
             return 1 if failed else 0
         if args.command == "search":
-            filters = Filters(tuple(args.district), tuple(args.source))
+            filters = filters_from(args)
             hits = lib.search(args.query, args.k, args.retriever, filters)
             if args.json:
                 print(json.dumps({"hits": [_hit_row(h) for h in hits]}, ensure_ascii=False, indent=2))
@@ -162,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "ask":
             from .answer import answer
 
-            result = answer(lib, args.question, k=args.k)
+            result = answer(lib, args.question, k=args.k, filters=filters_from(args) or None)
             if args.json:
                 print(_answer_json(result, lib.index.articles))
             else:

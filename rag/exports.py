@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from .errors import PageError
+from .errors import InputError, PageError
 from .parse import article_id
 from .types import Article
 
@@ -85,6 +85,22 @@ def field_map(keys: list[str], overrides: Mapping[str, str] | None = None) -> di
             raise PageError(f"no field {key!r} in this export (it has {', '.join(keys[:20])}).")
         found[role] = key if key in keys else lower[key.lower()]
     return found
+
+
+def parse_fields(pairs: list[str]) -> dict[str, str]:
+    """``["body=正文", "date=发布时间"]`` → ``{"body": "正文", "date": "发布时间"}`` (the CLI's ``--field``, the API's
+    ``field``); a malformed pair is an InputError.
+
+    >>> parse_fields(["body=正文"])
+    {'body': '正文'}
+    """
+    fields: dict[str, str] = {}
+    for pair in pairs:
+        role, sep, name = pair.partition("=")
+        if not sep or role.strip() not in ROLES or not name.strip():
+            raise InputError(f"field {pair!r} is not ROLE=NAME with ROLE one of {', '.join(ROLES)} (e.g. body=正文).")
+        fields[role.strip()] = name.strip()
+    return fields
 
 
 def derive_title(body: str, limit: int = 40) -> str:

@@ -117,7 +117,7 @@ def prepare(pages: Iterable[PageText | Document], known_ids: set[str], tokenizer
         result = PageResult(doc.source, tuple(added), tuple(dups), encoding=doc.encoding, kind=doc.kind,
                             chars_total=doc.chars_total, chars_kept=doc.chars_kept, dropped=doc.dropped)
         if result.warning:
-            log.warning("%s: %s", doc.source, result.warning)
+            log.info("%s: %s", doc.source, result.warning)
         batch.results.append(result)
         for article in added:
             batch.articles.append(article)

@@ -25,11 +25,13 @@ class PageText:
     encoding: str
 
 
-def _looks_like_text(text: str) -> bool:
-    """Mostly printable, and some Chinese in it."""
+def _looks_like_text(text: str, chinese: bool = True) -> bool:
+    """Mostly printable, and (for a page) some Chinese in it."""
     if not text.strip():
         return False
     bad = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\n\r\t") or ch == "\ufffd")
+    if not chinese:
+        return bad / len(text) < 0.001
     cjk = sum(1 for ch in text if is_cjk(ch))
     return bad / len(text) < 0.001 and cjk / max(1, len(text.strip())) > 0.05
 
@@ -52,8 +54,9 @@ def _gb_or_big5(data: bytes) -> list[tuple[str, str]]:
     return sorted(found, key=lambda pair: -sum(ch in _PUNCT for ch in pair[1]))
 
 
-def decode_page(data: bytes, source: str = "<bytes>") -> PageText:
-    """Decode page bytes; raise PageError on empty, binary or undecodable data.
+def decode_page(data: bytes, source: str = "<bytes>", chinese: bool = True) -> PageText:
+    """Decode page bytes; raise PageError on empty, binary or undecodable data. ``chinese=False`` (exports, whose
+    keys and markup may outweigh the text) accepts a decoding without asking for Chinese characters.
 
     >>> decode_page("工会新闻".encode("gbk")).encoding
     'gb18030'
@@ -80,7 +83,7 @@ def decode_page(data: bytes, source: str = "<bytes>") -> PageText:
         if best is not None:
             attempts.append((best.encoding, str(best)))
     for encoding, text in attempts:
-        if _looks_like_text(text):
+        if _looks_like_text(text, chinese):
             text = text.replace("\r\n", "\n").replace("\r", "\n")
             log.debug("decoded %s as %s", source, encoding)
             return PageText(source=source, text=text, encoding=encoding)

@@ -79,7 +79,7 @@ def _page(data: bytes, source: str) -> Document:
 
 
 def _export(data: bytes, source: str, kind: str, fields: Mapping[str, str] | None) -> Document:
-    text = decode_page(data, source)
+    text = decode_page(data, source, chinese=False)
     articles: list[Article] = []
     dropped: list[tuple[int, str]] = []
     total = kept = 0

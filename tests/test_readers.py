@@ -136,3 +136,53 @@ def test_a_directory_is_read_file_by_file(tmp_path: Path) -> None:
     docs = read_documents(tmp_path)
     assert next(docs).source == "a.html"  # a generator: one file at a time
     assert [d.source for d in docs] == ["b.jsonl"]
+
+
+# -- the command line: per-file report, --verbose, --field, filters, and exit 1 for a file that yields nothing ----
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    import os
+
+    for key in [k for k in os.environ if k.startswith("RAG_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("RAG_MODEL", "hash-256")
+    monkeypatch.setenv("RAG_INDEX_DIR", str(tmp_path / "index"))
+    return tmp_path
+
+
+def test_cli_ingest_reports_each_file(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from rag.__main__ import main
+
+    (cli_env / "page.html").write_text(NEWS_HTML.format(charset="utf-8"), encoding="utf-8")
+    (cli_env / "rows.csv").write_text("标题,日期,稿件\n南昌西湖区办运动会,2023-07-01,南昌市西湖区总工会举办职工运动会。\n",
+                                      encoding="utf-8")
+    assert main(["-q", "ingest", str(cli_env / "page.html"), str(cli_env / "rows.csv"), "--field", "body=稿件",
+                 "--verbose"]) == 0
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert lines[0] == "page.html: 1 added, 0 already indexed (html, utf-8); kept 180 of 248 characters, dropped 68"  # 15 + 63 + 59 + 43 kept; 14 + 25 + 4 + 10 + 15 dropped
+    assert lines[1:3] == ["  dropped 1: 首页 | 新闻中心 | 视频", "  dropped 3: 2023-07-26 09:28 来源：示例日报网"]
+    assert "rows.csv: 1 added, 0 already indexed (export, utf-8); kept 36 of 36 characters, dropped 0" in lines  # 9 + 10 + 17
+    assert err.startswith("WARNING page.html: only 73% of the text (180 of 248 characters) is in articles")
+
+    assert main(["-q", "search", "运动会", "--retriever", "bm25", "--place", "南昌市", "--json"]) == 0
+    hits = json.loads(capsys.readouterr().out)["hits"]
+    assert [h["title"] for h in hits] == ["南昌西湖区办运动会"]
+    assert main(["-q", "search", "运动会", "--retriever", "bm25", "--place", "杭州市", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["hits"] == []
+    assert main(["-q", "search", "送清凉", "--retriever", "bm25", "--since", "2023-07-26", "--until", "2023-07-26",
+                 "--json"]) == 0
+    assert [h["title"] for h in json.loads(capsys.readouterr().out)["hits"]] == ["长沙岳麓区总工会开展送清凉活动"]
+
+
+def test_cli_a_file_with_no_article_exits_1(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from rag.__main__ import main
+
+    (cli_env / "titles.jsonl").write_text('{"title": "只有标题"}\n', encoding="utf-8")
+    assert main(["-q", "ingest", str(cli_env / "titles.jsonl")]) == 1
+    assert "ERROR titles.jsonl: titles.jsonl: no article in this export; row 1: no body text" in capsys.readouterr().err
+    assert main(["-q", "ingest", str(cli_env / "titles.jsonl"), "--field", "text"]) == 1
+    assert "is not ROLE=NAME" in capsys.readouterr().err
+    assert main(["-q", "search", "工会", "--since", "上周"]) == 1
+    assert "--since '上周' is not a date" in capsys.readouterr().err

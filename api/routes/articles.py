@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from rag.errors import InputError, PageError, TooLargeError
-from rag.exports import ROLES
+from rag.exports import parse_fields
 from rag.ingest import PageResult
 from rag.library import Library
 from rag.readers import read_data
@@ -132,17 +132,6 @@ async def _read_upload(request: Request, limit: int) -> tuple[bytes, str | None]
 
 
 MAX_DROPPED_LINES = 100
-
-
-def parse_fields(pairs: list[str]) -> dict[str, str]:
-    """``["body=正文", "date=发布时间"]`` → ``{"body": "正文", "date": "发布时间"}``; a malformed pair is a 400."""
-    fields: dict[str, str] = {}
-    for pair in pairs:
-        role, sep, name = pair.partition("=")
-        if not sep or role.strip() not in ROLES or not name.strip():
-            raise InputError(f"field {pair!r} is not ROLE=NAME with ROLE one of {', '.join(ROLES)} (e.g. body=正文).")
-        fields[role.strip()] = name.strip()
-    return fields
 
 
 def ingest_upload(lib: Library, data: bytes, source: str, fields: dict[str, str] | None = None) -> PageResult:
