@@ -51,10 +51,12 @@ class Settings(BaseSettings):
 
     # retrieval
     retriever: Literal["hybrid", "bm25", "dense"] = "hybrid"
-    fusion: Literal["rrf", "weighted"] = "rrf"
+    # an index's own measured choice (fusion.json, written by `python -m eval`) wins unless these are set
+    fusion: Literal["rrf", "weighted", "margin"] = "rrf"
     rrf_k: int = 60
     bm25_weight: float = 0.5
     dense_weight: float = 0.5
+    margin_gain: float = 0.0  # fusion=margin: added to the BM25 weight per unit of BM25's top-score margin
     candidates: int = 50
     ann_threshold: int = 200_000  # exact search below this many chunks, an approximate index above
     ann_kind: Literal["ivf", "hnsw"] = "ivf"  # IVF builds ~20x faster here; HNSW searches faster at equal recall

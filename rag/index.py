@@ -157,7 +157,7 @@ class Index:
 
     def retriever(self, name: str, tokenizer: Callable[[str], list[str]], encode: QueryCache, *,
                   fusion: str = "rrf", rrf_k: int = 60, weights: tuple[float, float] = (0.5, 0.5),
-                  candidates: int = 50) -> Retriever:
+                  candidates: int = 50, margin_gain: float = 0.0) -> Retriever:
         bm25 = BM25Retriever(self.chunks, self.bm25, tokenizer)
         if name == "bm25":
             return bm25
@@ -165,5 +165,6 @@ class Index:
         if name == "dense":
             return dense
         if name == "hybrid":
-            return HybridRetriever(bm25, dense, fusion, rrf_k, weights, candidates)  # type: ignore[arg-type]
+            return HybridRetriever(bm25, dense, fusion, rrf_k, weights, candidates,  # type: ignore[arg-type]
+                                   margin_gain)
         raise InputError(f"unknown retriever {name!r}; use one of: hybrid, bm25, dense")

@@ -23,6 +23,7 @@ from .ann import params_from_settings
 from .config import Settings
 from .dense import QueryCache
 from .errors import IndexNotReadyError, InputError, NotFoundError
+from .fusion import Fusion, load_fusion
 from .index import Index, IndexMeta
 from .ingest import PageResult, embed_chunks, embed_sentences, prepare
 from .pages import PageText
@@ -183,9 +184,19 @@ class Library:
             return MilvusRetriever(self.milvus(), name or s.retriever, self.encode, rrf_k=s.rrf_k,
                                    candidates=s.candidates,
                                    keyword=BM25Retriever(self._index.chunks, self._index.bm25, self.tokenizer))
-        return self._index.retriever(name or s.retriever, self.tokenizer, self.encode, fusion=s.fusion,
-                                     rrf_k=s.rrf_k, weights=(s.bm25_weight, s.dense_weight),
-                                     candidates=s.candidates)
+        fusion = self.fusion()
+        return self._index.retriever(name or s.retriever, self.tokenizer, self.encode, fusion=fusion.method,
+                                     rrf_k=fusion.rrf_k, weights=fusion.weights, candidates=s.candidates,
+                                     margin_gain=fusion.margin_gain)
+
+    def fusion(self) -> Fusion:
+        """How hybrid search fuses: the choice stored with the index (``fusion.json``, measured on this corpus by
+        ``python -m eval``) unless ``RAG_FUSION``/``RAG_RRF_K``/``RAG_*_WEIGHT`` are set; else the settings."""
+        s = self.settings
+        configured = Fusion(s.fusion, s.rrf_k, (s.bm25_weight, s.dense_weight), s.margin_gain)
+        if {"fusion", "rrf_k", "bm25_weight", "dense_weight", "margin_gain"} & s.model_fields_set:
+            return configured
+        return load_fusion(self.index_dir) or configured
 
     def search(self, query: str, k: int = 5, retriever: str | None = None, filters: Filters | None = None) -> list[Hit]:
         if not query or not query.strip():

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from rag.fusion import HybridRetriever, rrf, weighted
+from rag.fusion import Fusion, HybridRetriever, load_fusion, rrf, save_fusion, weighted
 from rag.types import Chunk, Filters, Hit
 
 
@@ -94,3 +94,32 @@ def test_hybrid_weighted() -> None:
 def test_hybrid_ties_break_by_chunk_id() -> None:
     hybrid = HybridRetriever(FakeRetriever("bm25", [("z:0", 1.0)]), FakeRetriever("dense", [("m:0", 0.5)]))
     assert [h.chunk_id for h in hybrid.search("q", k=5)] == ["m:0", "z:0"]  # both 1/61
+
+
+# ---------------------------------------------------------------- query-dependent weights, stored choice
+
+
+def test_margin_moves_weight_to_a_confident_bm25() -> None:
+    # bm25 a 3, b 1: margin (3-1)/3 = 2/3; weight 0.3 + 0.6 * 2/3 = 0.7 against dense 0.7 -> (0.5, 0.5)
+    bm25, dense = _pair()
+    hybrid = HybridRetriever(bm25, dense, "margin", weights=(0.3, 0.7), margin_gain=0.6)
+    assert hybrid.fusion.weights_for([3.0, 1.0]) == pytest.approx((0.5, 0.5))
+    # a = 0.5*1, b = 0.5*0 + 0.5*1, c = 0: a and b tie at 0.5, the tie goes to the chunk id
+    assert [(h.chunk_id, round(h.score, 6)) for h in hybrid.search("q", k=3)] == [("a:0", 0.5), ("b:0", 0.5),
+                                                                                  ("c:0", 0.0)]
+    # with no margin (bm25 unsure) it is plain weighted fusion
+    assert Fusion("margin", weights=(0.3, 0.7), margin_gain=0.6).weights_for([2.0, 2.0]) == (0.3, 0.7)
+
+
+def test_stored_fusion_is_used_unless_settings_name_one(tmp_path) -> None:
+    from rag import Library, Settings
+
+    lib = Library.open(Settings(index_dir=tmp_path, model="hash-256"))
+    assert lib.fusion() == Fusion("rrf", 60, (0.5, 0.5))
+    save_fusion(tmp_path, Fusion("weighted", weights=(0.8, 0.2)), {"chosen_on": "dev"})
+    assert lib.fusion() == Fusion("weighted", weights=(0.8, 0.2))
+    assert lib.retriever("hybrid").fusion == Fusion("weighted", weights=(0.8, 0.2))
+    pinned = Library.open(Settings(index_dir=tmp_path, model="hash-256", rrf_k=10))
+    assert pinned.fusion() == Fusion("rrf", 10, (0.5, 0.5))
+    (tmp_path / "fusion.json").write_text("{not json", encoding="utf-8")
+    assert load_fusion(tmp_path) is None  # a broken file falls back to the settings, with a warning
