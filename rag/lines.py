@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from .headings import looks_like_title
-from .noise import strip_noise
+from .noise import lead_in_end, strip_noise
 from .sentences import ends_sentence
 from .textnorm import clean_line, to_simplified
 
@@ -49,7 +49,8 @@ def _pieces(raw: str, first_line: bool) -> list[str]:
     parts = [p for p in parts if p]
     out: list[str] = []
     for part in parts:
-        if out and not ends_sentence(out[-1]) and not (first_line and len(out) == 1 and looks_like_title(out[0])):
+        title = first_line and len(out) == 1 and looks_like_title(out[0][lead_in_end(out[0]) :])
+        if out and not ends_sentence(out[-1]) and not title:
             out[-1] = clean_line(f"{out[-1]} {part}")
         else:
             out.append(part)

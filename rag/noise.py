@@ -77,6 +77,25 @@ def strip_noise(text: str, key: str | None = None) -> Stripped:
     return Stripped(tuple(kept), tuple(d for d in dropped if d), date)
 
 
+def lead_in_end(text: str) -> int:
+    """Where the text proper starts, after any lead-in furniture at the head of a line.
+
+    >>> text = "2023-08-16 17:26，正文：原标题：好消息"
+    >>> text[lead_in_end(text) :]
+    '好消息'
+    """
+    pos = 0
+    for _ in range(4):
+        for pat in patterns().lead_in:
+            m = pat.match(text[pos:])
+            if m and m.end():
+                pos += m.end()
+                break
+        else:
+            break
+    return pos
+
+
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for a, b in sorted(spans):

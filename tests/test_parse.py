@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from rag.errors import PageError
-from rag.parse import join_paragraphs, parse_credits, parse_page
+from rag.parse import join_paragraphs, parse_credits, parse_page, parse_report
 from rag.sentences import ends_sentence
 from rag.textnorm import clean_line
 from rag.types import Article
@@ -361,3 +361,13 @@ def test_a_page_with_only_a_title_and_text_is_one_article() -> None:
 def test_a_page_without_articles_raises(text: str) -> None:
     with pytest.raises(PageError, match="no article found"):
         parse_page(text, "nothing.txt")
+
+
+def test_report_accounts_for_every_character_of_the_seed_pages(seeds_dir: Path) -> None:
+    """Only the `#` banner (pages 001-004, line 3) is in no article; `###` labels are kept as the sections of the
+    articles under them; 000 has no banner, so all of it is kept."""
+    for path in sorted(seeds_dir.glob("*.txt")):
+        report = parse_report(path.read_text(encoding="utf-8"), path.name)
+        assert len(report.articles) == len(TITLES[path.name])
+        assert report.dropped == (() if path.name == P0 else ((3, BANNER),)), path.name
+        assert report.chars_total - report.chars_kept == (0 if path.name == P0 else len(BANNER))
