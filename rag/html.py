@@ -78,17 +78,22 @@ def read_html(data: bytes, source: str) -> HtmlPage:
     import trafilatura
 
     html, encoding = decode_html(data, source)
-    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=True)
+    # precision over recall: on short pages the default falls back to keeping link lists (menus) as text
+    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=True,
+                                      favor_precision=True)
     text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
     if not text:
         raise PageError(f"{source}: no article text found in this HTML page (only navigation or markup).")
     paragraphs = [p.strip() for p in text.split("\n") if p.strip()]
+    title = (doc.title or "").strip()
+    if len(paragraphs) > 1 and paragraphs[0] == title:  # the page's <h1> inside the article: it is the title
+        paragraphs = paragraphs[1:]
     body = "\n".join(paragraphs)
     offsets, pos = [], 0
     for para in paragraphs:
         offsets.append((pos, pos + len(para)))
         pos += len(para) + 1
-    title = (doc.title or "").strip() or derive_title(body)
+    title = title or derive_title(body)
     article = Article(id=article_id(title, body), title=title, body=body, source=source, paragraphs=tuple(offsets),
                       date=normalise_date(doc.date or ""), publisher=(doc.sitename or doc.hostname or "").strip(),
                       url=(doc.url or "").strip())

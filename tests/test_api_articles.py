@@ -174,3 +174,75 @@ def test_asks_keep_working_during_an_ingest(client, auth):
     finally:
         for article_id in added:
             client.delete(f"/api/articles/{article_id}", headers=auth)
+
+
+# -- uploads of other formats, their accounting, and place/publisher/date filters ----------------------------------
+
+EXPORT_ROWS = (
+    '{"title": "西湖区总工会举办茶艺师技能大赛", "date": "2024-05-20", "source": "浙江日报", '
+    '"content": "5月18日，杭州市西湖区总工会举办茶艺师技能大赛，60名职工参加。"}\n'
+    '{"title": "岳麓区总工会开展茶艺师培训", "date": "2023-07-26 09:28", "media": "长沙晚报", '
+    '"content": "长沙市岳麓区总工会开展茶艺师培训，40名职工结业。"}\n'
+    "不是一行JSON\n"
+)
+
+
+def test_upload_export_reports_rows_and_filters_by_place(client, auth):
+    files = {"file": ("tea.jsonl", EXPORT_ROWS.encode("utf-8"), "application/octet-stream")}
+    response = client.post("/api/articles", files=files, headers=auth)
+    assert response.status_code == 201, response.text
+    result = response.json()
+    assert (result["format"], len(result["added"])) == ("export", 2)
+    assert result["dropped_lines"] == [{"line": 3, "text": "not valid JSON (Expecting value): 不是一行JSON"}]
+    assert result["dropped_chars"] == len("不是一行JSON") and result["warning"] is None  # 8 of ~120: over 90% kept
+    try:
+        def titles(filters):
+            body = {"query": "茶艺师", "retriever": "bm25", "k": 10, "filters": filters}
+            return {h["title"] for h in client.post("/api/search", json=body).json()["hits"]}
+
+        assert titles({"places": ["杭州市"]}) == {"西湖区总工会举办茶艺师技能大赛"}
+        assert titles({"places": ["湖南省"]}) == {"岳麓区总工会开展茶艺师培训"}
+        assert titles({"sources": ["长沙晚报"]}) == {"岳麓区总工会开展茶艺师培训"}
+        assert titles({"sources": ["tea.jsonl"], "date_from": "2024-01-01"}) == {"西湖区总工会举办茶艺师技能大赛"}
+        listed = client.get("/api/articles", params={"place": "西湖区", "since": "2024-01-01"}).json()
+        assert [a["title"] for a in listed["items"]] == ["西湖区总工会举办茶艺师技能大赛"]
+        assert listed["items"][0]["regions"] == ["浙江省", "杭州市", "西湖区"]
+        assert listed["items"][0]["date"] == "2024-05-20" and listed["items"][0]["publisher"] == "浙江日报"
+        assert client.get("/api/articles", params={"source": "长沙晚报", "until": "2023-07-25"}).json()["total"] == 0
+        ask = client.post("/api/ask", json={"question": "茶艺师技能大赛有多少名职工参加？",
+                                            "filters": {"places": ["西湖区"]}}).json()
+        assert {c["article_id"] for c in ask["citations"]} <= set(result["added"])
+    finally:
+        for article_id in result["added"]:
+            assert client.delete(f"/api/articles/{article_id}", headers=auth).status_code == 200
+
+
+def test_upload_html_warns_when_much_is_dropped(client, auth):
+    html = ("<html><head><meta charset='utf-8'><title>示例</title></head><body>"
+            + "".join(f"<div class='nav'><a href='/{i}'>栏目导航链接{i}号</a></div>" for i in range(20))
+            + "<h1>天心区总工会举办职工乒乓球赛</h1><p>7月20日，长沙市天心区总工会举办职工乒乓球赛，"
+            "来自辖区企业的80名职工参加了比赛，赛期两天。</p></body></html>")
+    files = {"file": ("pingpong.html", html.encode("utf-8"), "text/html")}
+    response = client.post("/api/articles", files=files, headers=auth)
+    assert response.status_code == 201, response.text
+    result = response.json()
+    try:
+        assert result["format"] == "html" and result["warning"].startswith("only ")
+        assert len(result["dropped_lines"]) == 20 and result["dropped_lines"][0]["text"] == "栏目导航链接0号"
+        assert result["kept_chars"] + result["dropped_chars"] > 20 * 7
+    finally:
+        for article_id in result["added"]:
+            client.delete(f"/api/articles/{article_id}", headers=auth)
+
+
+def test_upload_that_yields_nothing_is_422_with_the_reason(client, auth):
+    files = {"file": ("titles.jsonl", '{"title": "只有标题"}\n'.encode(), "application/octet-stream")}
+    error = error_of(client.post("/api/articles", files=files, headers=auth), 422)
+    assert "no article in this export" in error["message"] and "no body text" in error["message"]
+    error = error_of(client.post("/api/articles", params={"field": "正文"}, files=files, headers=auth), 400)
+    assert "ROLE=NAME" in error["message"]
+
+
+@pytest.mark.parametrize("filters", [{"date_from": "last week"}, {"date_to": "2023-7-1"}, {"places": "杭州市"}])
+def test_bad_filters_are_rejected(client, filters):
+    error_of(client.post("/api/search", json={"query": "工会", "filters": filters}), 422)
