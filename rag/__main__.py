@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from dataclasses import asdict
 
@@ -136,6 +137,14 @@ def _answer_json(result: Answer, articles: dict[str, Article]) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _configure_logging(args)
+    try:
+        return run(args)
+    except BrokenPipeError:  # `python -m rag list | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes
+        return 0
+
+
+def run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     try:
         from .library import Library

@@ -59,8 +59,9 @@ export function createSidePanel({ client, onHide }) {
       type: "button", class: "text-btn open-article", "aria-label": `打开原文：${first.title || labelOf(first)}`,
       onclick: (e) => showArticle(first.article_id, spans, e.currentTarget, true),
     }, "打开原文");
-    const quotes = group.map((c) => h("blockquote", { class: `cite-snippet${c.n === n ? " active" : ""}`, "data-n": c.n },
-      h("span", { class: "cite-n" }, `[${c.n}]`), " ", snippetNodes(c.text, c.snippet)));
+    const several = group.length > 1; // then each sentence carries its own number
+    const quotes = group.map((c) => h("blockquote", { class: `cite-snippet${several && c.n === n ? " active" : ""}`,
+      "data-n": c.n }, several ? [h("span", { class: "cite-n" }, `[${c.n}]`), " "] : null, snippetNodes(c.text, c.snippet)));
     const file = h("details", { class: "cite-file" }, h("summary", {}, "文件信息"),
       h("p", {}, `${first.source || "未知文件"} · ${group.map((c) => `第 ${c.start}–${c.end} 字`).join("，")}`));
     return h("li", { class: `citation${ns.includes(n) ? " active" : ""}`, "data-n": ns.join(" ") },
