@@ -115,6 +115,7 @@ class ChatCompletion(BaseModel):
     citations: list[CitationOut]
     related: list[RelatedOut]
     answerable: bool
+    short_answer: str | None = None  # the answer span alone for typed questions
 
 
 class Delta(BaseModel):
@@ -139,6 +140,7 @@ class ChatCompletionChunk(BaseModel):
     citations: list[CitationOut] | None = None
     related: list[RelatedOut] | None = None
     answerable: bool | None = None
+    short_answer: str | None = None
 
 
 class ModelCard(BaseModel):

@@ -63,7 +63,7 @@ def usage_of(question: str, history: list[Turn], answer: Answer) -> Usage:
 def _dump_chunk(chunk: ChatCompletionChunk) -> str:
     """A chunk as JSON, leaving out the extras (citations, usage...) on the chunks that do not carry them."""
     data = chunk.model_dump(mode="json")
-    for key in ("usage", "citations", "related", "answerable"):
+    for key in ("usage", "citations", "related", "answerable", "short_answer"):
         if data[key] is None:
             del data[key]
     return json.dumps(data, ensure_ascii=False)
@@ -80,7 +80,8 @@ async def completion_chunks(answer: Answer, usage: Usage | None, completion_id: 
     for piece in split_pieces(answer.answer):
         yield chunk(Delta(content=piece))
     yield chunk(Delta(), finish=True, citations=[CitationOut.of(c, articles) for c in answer.citations],
-                related=[RelatedOut.of(r, articles) for r in answer.related], answerable=answer.answerable)
+                related=[RelatedOut.of(r, articles) for r in answer.related], answerable=answer.answerable,
+                short_answer=answer.short_answer)
     if usage is not None:  # stream_options.include_usage: one more chunk with empty choices, as OpenAI does
         yield _dump_chunk(ChatCompletionChunk(id=completion_id, created=created, model=model, choices=[],
                                               usage=usage))
@@ -104,7 +105,8 @@ async def chat_completions(body: ChatRequest, request: Request, lib: LibraryDep,
         id=completion_id, created=created, model=MODEL_ID,
         choices=[Choice(message=AssistantMessage(content=result.answer))], usage=usage,
         citations=[CitationOut.of(c, lib.index.articles) for c in result.citations],
-        related=[RelatedOut.of(r, lib.index.articles) for r in result.related], answerable=result.answerable)
+        related=[RelatedOut.of(r, lib.index.articles) for r in result.related], answerable=result.answerable,
+        short_answer=result.short_answer)
     return JSONResponse(completion.model_dump(mode="json"))
 
 

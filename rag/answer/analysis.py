@@ -31,18 +31,18 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("yesno", re.compile(r"是否|是不是|有没有|能不能|能否|可否|会不会|要不要|对不对|吗[？?。！!\s]*$")),
     ("reason", re.compile(r"为什么(?!$)|为何|什么原因|何原因|原因是|原因为|原因有|因为什么|何故")),
     ("method", re.compile(r"怎么|怎样|如何|什么办法|什么方式|什么方法|何种方式|采取了?什么措施|哪些措施")),
-    ("date", re.compile(rf"什么时候|何时|何年|几时|哪(?:一)?(?:{_TIME_NOUNS})|几月|几号|几日|什么(?:{_TIME_NOUNS})"
+    ("date", re.compile(rf"什么时候|何时|何年|几时|哪[一两二三四五六七八九几]?(?:{_TIME_NOUNS})|几月|几号|几日|什么(?:{_TIME_NOUNS})"
                         r"|(?:日期|时间|年份)(?:是|为)")),
     ("percent", re.compile(r"百分之几|百分比|比例|占比|比率|增长率|增速|涨幅|增幅|降幅|利率|税率|几成|几分之几")),
     ("money", re.compile(r"多少钱|多少(?:万|亿)?元|价格|价钱|金额|售价|票价|费用|多少资金|成本")),
     ("list", re.compile(rf"(?:哪些|哪几)(?:个|家|所|位|支)?(?:{_PLACE_NOUNS}|{_ORG_NOUNS}|人|劳模|嘉宾|代表)")),
     ("number", re.compile(r"多少|几(?!乎)|第几|多大|多长|多高|多重|多远|多久|多深|多宽|多厚|多快|\bhow (?:many|much)\b", re.I)),
-    ("person", re.compile(rf"谁|哪(?:一)?(?:{_PERSON_NOUNS})|什么人|何人|姓名|名字叫|\bwho\b|\bwhom\b", re.I)),
-    ("place", re.compile(rf"哪里|哪儿|何处|何地|在哪|哪(?:一)?(?:个|座|片)?(?:{_PLACE_NOUNS})|什么(?:{_PLACE_NOUNS})|\bwhere\b", re.I)),
-    ("organisation", re.compile(rf"哪(?:一)?(?:个|家|间|所|支)?(?:{_ORG_NOUNS})|什么(?:{_ORG_NOUNS})")),
-    ("definition", re.compile(r"是什么意思|指什么|什么是|何谓|是指什么|的定义|是什么[？?]*$|是何[？?]*$")),
-    ("attribute", re.compile(r"有哪些|哪些|有什么(?:特点|作用|价值|意义|优势|功能|影响|要求|特征|用途)|什么(?:特点|作用|价值|意义)")),
+    ("person", re.compile(rf"谁|哪[一两二三四五六七八九几]?(?:{_PERSON_NOUNS})|什么人|何人|姓名|名字叫|\bwho\b|\bwhom\b", re.I)),
+    ("place", re.compile(rf"哪里|哪儿|何处|何地|在哪|哪[一两二三四五六七八九几]?(?:个|座|片)?(?:{_PLACE_NOUNS})|什么(?:{_PLACE_NOUNS})|\bwhere\b", re.I)),
+    ("organisation", re.compile(rf"哪[一两二三四五六七八九几]?(?:个|家|间|所|支)?(?:{_ORG_NOUNS})|什么(?:{_ORG_NOUNS})")),
     ("name", re.compile(r"叫什么|什么名|名称|主题是|主题为|什么主题|称为什么|被称为|被誉为什么|\bwhat is the name\b|\bcalled\b", re.I)),
+    ("definition", re.compile(r"是什么意思|指什么|什么是|何谓|是指什么|的定义|^[^的,，]{1,8}(?:是什么|是何)$")),
+    ("attribute", re.compile(r"有哪些|哪些|有什么(?:特点|作用|价值|意义|优势|功能|影响|要求|特征|用途)|什么(?:特点|作用|价值|意义)")),
     ("lookup", re.compile(r"什么|哪|何|啥")),
 )
 
@@ -52,7 +52,7 @@ _INTERROGATIVE = re.compile(
     rf"|(?:哪里|哪儿)"
     rf"|(?:为什么(?!$)|为何|什么原因|何原因|怎么样|怎么|怎样|如何|何故)"
     rf"|(?:什么时候|何时|何年|几时|几月|几号|几日)"
-    rf"|(?:百分之几|几分之几|几成)"
+    rf"|(?:百分之几|几分之几|几成|多少钱)"
     rf"|(?:多少|第几|几|多大|多长|多高|多重|多远|多久|多深|多宽|多厚|多快){_MEASURE}"
     rf"|哪(?:一|两|几|些)?{_MEASURE}(?:{_PLACE_NOUNS}|{_ORG_NOUNS}|{_PERSON_NOUNS}|{_TIME_NOUNS})?"
     rf"|(?:何处|何地|何人|何种|何)"
@@ -60,6 +60,7 @@ _INTERROGATIVE = re.compile(
     rf"|(?:谁|啥)"
     rf"|吗(?=[？?。！!\s]*$)"
 )
+_HEAD = re.compile(r"[\u4e00-\u9fff]{2}(?=[的是在于为被由与和,，、]|$)|[\u4e00-\u9fff]{2}")
 _TRAILING = re.compile(r"[？?。！!，,\s]+$")
 _UNIT = re.compile(r"(?:多少|几)(万|亿|千|百)?([\u4e00-\u9fff])")
 #: the kinds whose answer is one short span (the fact first), against descriptive ones answered with sentences
@@ -75,6 +76,7 @@ class Analysis:
     unit: str = ""  # the measure asked for ("个" in 几个议题, "元" for money), "" otherwise
     left: str = ""  # the question text before the first interrogative (to align the answer slot)
     right: str = ""  # … and after it
+    head: str = ""  # the noun right after 哪一种/哪个 ("法案" in 哪个法案): the answer usually ends with it
 
     @property
     def typed(self) -> bool:
@@ -107,4 +109,7 @@ def analyse(question: str) -> Analysis:
     if kind == "money":
         unit = "元"
     left, right = (form[: found[0].start()], form[found[0].end() :]) if found else (form, "")
-    return Analysis(form, kind, content, tuple(m.group(0) for m in found), unit, left, right)
+    head = ""
+    if found and found[0].group(0).startswith(("哪", "什么")) and (m := _HEAD.match(right)):
+        head = m.group(0)
+    return Analysis(form, kind, content, tuple(m.group(0) for m in found), unit, left, right, head)

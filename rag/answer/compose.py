@@ -39,7 +39,7 @@ class _Cites:
         return self._index[key]
 
 
-def sentences_answer(ranked: Sequence[Sentence], qtype: str) -> Draft:
+def sentences_answer(ranked: Sequence[Sentence], qtype: str, question: str = "") -> Draft:
     """The best sentence first, then up to 1–2 more that score nearly as well (3 for how/why)."""
     cites = _Cites()
     best = ranked[0]
@@ -53,7 +53,14 @@ def sentences_answer(ranked: Sequence[Sentence], qtype: str) -> Draft:
             continue
         seen_text.add(search_form(s.text))
         chosen.append(s)
-    return Draft("".join(f"{s.text}[{cites.add(s)}]" for s in chosen), tuple(cites.items))
+    return Draft("".join(f"{_shown(s, question)}[{cites.add(s)}]" for s in chosen), tuple(cites.items))
+
+
+def _shown(s: Sentence, question: str = "") -> str:
+    """The sentence as displayed (no dateline, byline or page prefix); the citation keeps it whole."""
+    from .lead import clean_display
+
+    return clean_display(s.text, question) or s.text
 
 
 def _label(kind: str, article, question: str) -> str:
@@ -128,6 +135,6 @@ def list_answer(question: str, ranked: Sequence[Sentence], q: QueryTerms, kind: 
         name = key.split("\x00")[0]
         titles = "、".join(dict.fromkeys(s.article.title for s in sentences if s.article.title != name))
         head = f"{name}（{titles}）" if titles and name != titles else name
-        body = "".join(f"{s.text}[{cites.add(s)}]" for s in sentences)
+        body = "".join(f"{_shown(s, question)}[{cites.add(s)}]" for s in sentences)
         lines.append(f"{i}. {head}：{body}")
     return Draft("\n".join(lines), tuple(cites.items))

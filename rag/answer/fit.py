@@ -35,7 +35,8 @@ SHARED = Path("../shared/data")
 SOURCES = {
     "cmrc": "CMRC 2018 trial (ymcui/cmrc2018, CC BY-SA 4.0), all 256 paragraphs",
     "drcd": "DRCD dev (DRCKnowledgeTeam/DRCD, CC BY-SA 3.0), first {n} paragraphs, Traditional",
-    "crud": "CRUD-RAG 2-document questions (IAAR-Shanghai, Apache-2.0), as built by eval.datasets",
+    "crud": "CRUD-RAG 2-document questions (IAAR-Shanghai, Apache-2.0) as built by eval.datasets: the judged "
+            "documents and the first 200 distractors",
 }
 
 
@@ -47,6 +48,7 @@ class Rows:
     q: np.ndarray  # question features
     answerable: np.ndarray  # 1 answerable, 0 must be refused
     pools: list[np.ndarray]  # each question row's sentence features (to refresh its ranker probabilities)
+    asked: int = 0  # questions with a gold answer
 
 
 def _has_gold(text: str, answers: tuple[str, ...]) -> bool:
@@ -78,7 +80,8 @@ def collect(lib, questions: list[QA], foreign: bool = False) -> Rows:
     return Rows(np.concatenate(xs) if xs else np.zeros((0, dim), np.float32),
                 np.concatenate(ys) if ys else np.zeros(0, np.int8),
                 np.concatenate(groups) if groups else np.zeros(0, int),
-                np.array(qs, np.float32).reshape(-1, len(QUESTION_FEATURES)), np.array(ans, np.int8), pools)
+                np.array(qs, np.float32).reshape(-1, len(QUESTION_FEATURES)), np.array(ans, np.int8), pools,
+                sum(bool(qa.answers) for qa in questions))
 
 
 def refresh_probabilities(rows: Rows, sentence: Logistic) -> None:
@@ -133,7 +136,7 @@ def load_sets(data: Path, eval_dir: Path, drcd_docs: int) -> list[FitSet]:
     sets = [squad(data / "cmrc2018" / "cmrc2018_trial.json", "cmrc"),
             squad(data / "drcd" / "DRCD_dev.json", "drcd", drcd_docs)]
     if (eval_dir / "crud" / "queries.jsonl").exists():
-        sets.append(beir(eval_dir / "crud", "crud"))
+        sets.append(beir(eval_dir / "crud", "crud", max_distractors=200))
     else:
         log.warning("no %s: CRUD left out (build it with python -m eval.datasets build)", eval_dir / "crud")
     return sets
@@ -169,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         train = [n for n in names if n != held]
         model = fit_logistic(np.concatenate([rows[n].x for n in train]), np.concatenate([rows[n].y for n in train]), FEATURES)
         report[held] = {"top1_heldout": round(top1(model, rows[held]), 4), "top1_hand_weights": round(top1(None, rows[held]), 4),
-                        "questions": int(len(np.unique(rows[held].group)))}
+                        "questions": rows[held].asked,
+                        "gold_among_candidates": round(len(np.unique(rows[held].group)) / max(rows[held].asked, 1), 4)}
     sentence = fit_logistic(np.concatenate([r.x for r in rows.values()]), np.concatenate([r.y for r in rows.values()]), FEATURES)
     # the refusal score sees the fitted ranker's probabilities: recompute them on the question rows
     for r in [*rows.values(), *foreign.values()]:

@@ -49,14 +49,29 @@ def squad(path: str | Path, name: str, max_documents: int | None = None) -> FitS
     return FitSet(name, documents, tuple(questions))
 
 
-def beir(path: str | Path, name: str | None = None) -> FitSet:
-    """A BEIR directory whose queries carry ``metadata.answer`` (and optionally ``metadata.answers``)."""
+def beir(path: str | Path, name: str | None = None, max_distractors: int | None = None) -> FitSet:
+    """A BEIR directory whose queries carry ``metadata.answer`` (and optionally ``metadata.answers``).
+
+    ``max_distractors`` keeps every document some question is judged relevant to (``qrels/*.tsv``) and only the
+    first that many others, in file order.
+    """
     root = Path(path)
-    documents = {}
+    relevant = set()
+    for qrels in sorted((root / "qrels").glob("*.tsv")):
+        for line in qrels.read_text(encoding="utf-8").splitlines()[1:]:
+            parts = line.split("\t")
+            if len(parts) >= 2:
+                relevant.add(parts[1])
+    documents, others = {}, 0
     for line in (root / "corpus.jsonl").read_text(encoding="utf-8").splitlines():
         if line.strip():
             row = json.loads(line)
-            documents[str(row["_id"])] = (row.get("title", ""), row.get("text", ""))
+            doc_id = str(row["_id"])
+            if max_distractors is not None and doc_id not in relevant:
+                if others >= max_distractors:
+                    continue
+                others += 1
+            documents[doc_id] = (row.get("title", ""), row.get("text", ""))
     questions = []
     for line in (root / "queries.jsonl").read_text(encoding="utf-8").splitlines():
         if not line.strip():

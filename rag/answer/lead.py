@@ -20,7 +20,7 @@ from functools import lru_cache
 from ..textnorm import search_form, to_simplified
 from .analysis import Analysis
 from .compose import Draft, _Cites
-from .evidence import Sentence
+from .evidence import _ASKS_BYLINE, _ASKS_PHOTO, Sentence
 from .span import extract
 
 _DATELINE = re.compile(r"^\s*(?:\[\s*)?\d{4}-\d{1,2}-\d{1,2}(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?\s*\]?\s*[，,]?\s*")
@@ -33,9 +33,16 @@ SUPPORT_CHARS = 80  # a longer supporting sentence is cut to the clauses around 
 Tagger = Callable[[str], list[tuple[str, str]]]
 
 
-def clean_display(text: str) -> str:
-    """The sentence as shown: no dateline, page prefixes, byline or leading punctuation."""
-    for pattern in (_DATELINE, _PREFIXES, _BYLINE, _LEAD_PUNCT):
+def asks_credit(question: str) -> bool:
+    """Does the question ask who reported or photographed (then the byline is the answer, not noise)?"""
+    return bool(_ASKS_BYLINE.search(question) or _ASKS_PHOTO.search(question))
+
+
+def clean_display(text: str, question: str = "") -> str:
+    """The sentence as shown: no dateline, page prefixes, byline (unless ``question`` asks for it) or leading
+    punctuation."""
+    patterns = (_DATELINE, _PREFIXES, _LEAD_PUNCT) if asks_credit(question) else (_DATELINE, _PREFIXES, _BYLINE, _LEAD_PUNCT)
+    for pattern in patterns:
         text = pattern.sub("", text, count=1)
     return text.strip()
 
@@ -69,7 +76,7 @@ def _around(text: str, span: str, limit: int = SUPPORT_CHARS) -> str:
 def fact_first(a: Analysis, ranked: Sequence[Sentence], tagger: Tagger | None) -> tuple[Draft, str] | None:
     """``span[1]。supporting clauses[1]`` from the best sentence, or None when no span stands out."""
     best = ranked[0]
-    shown = clean_display(best.text) or best.text
+    shown = clean_display(best.text, a.question) or best.text
     span = extract(a, shown, tagger)
     if not span:
         return None
@@ -85,7 +92,7 @@ def yes_no(a: Analysis, ranked: Sequence[Sentence]) -> Draft:
     """是 / 否 (negated in the text but not in the question) / 文中未说明 (the best sentence barely matches), then
     the sentence."""
     best = ranked[0]
-    shown = clean_display(best.text) or best.text
+    shown = clean_display(best.text, a.question) or best.text
     negated = bool(_NEGATION.search(search_form(shown))) and not _NEGATION.search(a.content)
     verdict = "否" if negated else "是"
     if best.coverage < 0.5:
@@ -94,7 +101,7 @@ def yes_no(a: Analysis, ranked: Sequence[Sentence]) -> Draft:
     return Draft(f"{verdict}。\n{shown}[{cites.add(best)}]", tuple(cites.items))
 
 
-def descriptive(ranked: Sequence[Sentence], limit: int = 3, floor: float = 0.6) -> Draft:
+def descriptive(ranked: Sequence[Sentence], question: str = "", limit: int = 3, floor: float = 0.6) -> Draft:
     """1–3 cleaned sentences from the best sentence's article, best first, then in text order."""
     best = ranked[0]
     same = [s for s in ranked[1:] if s.article.id == best.article.id and s.score >= floor * best.score]
@@ -107,7 +114,7 @@ def descriptive(ranked: Sequence[Sentence], limit: int = 3, floor: float = 0.6) 
             chosen.append(s)
     chosen = [chosen[0], *sorted(chosen[1:], key=lambda s: s.start)]
     cites = _Cites()
-    return Draft("".join(f"{clean_display(s.text) or s.text}[{cites.add(s)}]" for s in chosen), tuple(cites.items))
+    return Draft("".join(f"{clean_display(s.text, question) or s.text}[{cites.add(s)}]" for s in chosen), tuple(cites.items))
 
 
 def is_traditional(question: str) -> bool:
@@ -126,7 +133,7 @@ def to_script(text: str, question: str, snippets: Sequence[str] = ()) -> str:
     (converting them again would change their characters, ``台北`` → ``臺北``); only the product's own words are."""
     if not is_traditional(question):
         return text
-    if any(is_traditional(s) for s in snippets):
+    if snippets and (any(is_traditional(s) for s in snippets) or all(_s2t().convert(s) == s for s in snippets)):
         return re.sub(r"^(是|否|文中未说明)(?=。)", lambda m: _s2t().convert(m.group(1)), text)
     pieces = re.split(r"(\[\d+\]|\n)", text)
     return "".join(p if p.startswith("[") else _s2t().convert(p) for p in pieces)

@@ -17,6 +17,8 @@ from .qtype import classify, list_target
 from .ranker import Models, load
 
 LIST_K = 24
+#: the fitted ranker re-scores this many of the hand-scored candidates (fit reports how often the gold is among them)
+RERANK_POOL = 60
 #: refusal-score features, one row per question (see :func:`question_features`)
 QUESTION_FEATURES = ("best_probability", "second_probability", "coverage", "known_share", "cosine", "bigram",
                      "article_coverage", "unknown_terms", "missing")
@@ -74,6 +76,8 @@ def prepare(lib, used: str, k: int | None = None, filters: Filters | None = None
     ranked = score(pool, terms, wants, used, cosines)
     if not ranked:
         return prepared
+    if qtype != "list":
+        ranked = ranked[:RERANK_POOL]
     x = sentence_features(ranked, terms, a, wants, [s.cosine if cosines else None for s in ranked])
     models = (models if models is not None else load()) if rank else None
     probabilities = None

@@ -31,6 +31,10 @@ _ANY_NUMBER = re.compile(rf"(?:约|近|超过|逾)?第?{_DIGIT}\s*(?:多|余)?\s
 _PERSON_TAGS, _PLACE_TAGS, _ORG_TAGS = {"nr", "nrfg", "nrt"}, {"ns"}, {"nt"}
 _ORG = re.compile(r"[\u4e00-\u9fff·“”]{2,14}?(?:公司|集团|大学|学院|学校|协会|委员会|管理局|局|部|厅|署|银行|医院|中心|组织|联盟|联合会|"
                   r"基金会|研究所|研究院|政府|党|军|队|会|社|馆|所|台)")
+_QUOTE = re.compile(r"“[^”]{2,30}”|《[^》]{2,40}》|「[^」]{2,30}」")
+# a place after a verb of going ("前往奥林匹克森林公园"), ending in a word that names a place
+_GOING = re.compile(r"(?<=在|到|往|赴|至|于)[\u4e00-\u9fff]{2,20}?(?:中心|公园|广场|学校|大学|学院|医院|工地|基地|社区|园区|"
+                    r"村|镇|乡|街道|区|县|市|省|州|国|岛|山|河|湖|港|站|馆|厂|场|楼|宫|寺)")
 _STOP = "，。；：、！？,.;:!?（）()“”「」《》【】 "
 _MAX_SPAN = 40
 
@@ -101,6 +105,8 @@ def typed_spans(a: Analysis, text: str, tagger: Tagger | None = None) -> list[tu
             if found:
                 return found
         return [m.span() for m in _ANY_NUMBER.finditer(form) if re.search(r"\d|[一二两三四五六七八九十百千万]", m.group(0))]
+    if kind in {"name", "lookup"}:
+        return sorted(set(_headed(a, form)) | {m.span() for m in _QUOTE.finditer(form)})
     tags = {"person": _PERSON_TAGS, "place": _PLACE_TAGS, "organisation": _ORG_TAGS}.get(kind)
     if tags is None or tagger is None:
         return [m.span() for m in _ORG.finditer(form)] if kind == "organisation" else []
@@ -115,7 +121,27 @@ def typed_spans(a: Analysis, text: str, tagger: Tagger | None = None) -> list[tu
             spans.append((i, pos))
     if kind == "organisation":
         spans += [m.span() for m in _ORG.finditer(form)]
+    if kind == "place":
+        spans += [m.span() for m in _GOING.finditer(form)]
     return sorted(set(spans))
+
+
+_BOUNDARY = set(_STOP) | set("的在与和及是了对朝为从由被把将向于有")
+
+
+def _headed(a: Analysis, form: str) -> list[tuple[int, int]]:
+    """Phrases ending in the question's head noun (``哪个法案`` → ``1964年民权法案``), back to a function word."""
+    if not a.head:
+        return []
+    out, i = [], form.find(a.head)
+    while i >= 0:
+        start = i
+        while start > 0 and form[start - 1] not in _BOUNDARY and i - start < 10:
+            start -= 1
+        if start < i:
+            out.append((start, i + len(a.head)))
+        i = form.find(a.head, i + 1)
+    return out
 
 
 def _clean(text: str) -> str:
@@ -136,9 +162,13 @@ def extract(a: Analysis, text: str, tagger: Tagger | None = None) -> str | None:
             best = min(typed, key=lambda s: abs((s[0] + s[1]) / 2 - anchor))
         else:
             inside = [s for s in typed if s[0] >= slot[0] - 2 and s[1] <= slot[1] + 2]
+            # the slot's side that was aligned is where the answer sits: nearest the words after it, if any
+            if inside and slot[1] < len(text) and a.right:
+                inside = inside[::-1]
             best = inside[0] if inside else min(typed, key=lambda s: min(abs(s[0] - slot[0]), abs(s[1] - slot[1])))
             if not inside and a.kind in {"person", "place", "organisation", "lookup", "name"}:
                 best = slot  # the slot itself names the thing (names the tagger does not know)
+        best = _extend(a, text, best)
         span = _clean(text[best[0] : best[1]])
         return span or None
     if a.kind in {"date", "number", "money", "percent"}:
@@ -147,6 +177,16 @@ def extract(a: Analysis, text: str, tagger: Tagger | None = None) -> str | None:
         return None
     span = _clean(text[slot[0] : slot[1]])
     return span if span and len(span) <= _MAX_SPAN and _form(span) not in question else None
+
+
+def _extend(a: Analysis, text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """A number span runs on with the question's words after its unit (``几等奖`` on ``一等奖``: ``一等`` + ``奖``)."""
+    if a.kind != "number" or a.unit != "等" or not a.right.startswith(a.unit):
+        return span
+    tail, end = a.right[len(a.unit) : len(a.unit) + 1], span[1]
+    while tail and end < len(text) and _form(text[end]) == tail[0]:
+        end, tail = end + 1, tail[1:]
+    return span[0], end
 
 
 def _anchor(question: str, form: str) -> float:

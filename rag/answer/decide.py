@@ -1,0 +1,87 @@
+"""Answer or refuse: hard evidence that the question is about something the cited articles do not hold, then one
+calibrated answerability score (the fitted refusal model), gated by ``refusal_threshold``.
+
+Hard reasons: a place in the question (any administrative division in China) that the articles the answer would
+come from do not name, nor contain below it; a named organisation or number (``第九场``, ``二等奖``) the articles lack;
+a unit (``多少公里``, a price in 元) no candidate sentence gives with a number; a role holder nobody is named as.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..types import Article
+from .pipeline import Prepared, question_features
+from .ranker import load
+from .refusal import asked_unit_absent, missing_entities, missing_numbers, role_holder_absent
+
+log = logging.getLogger(__name__)
+LIST_THRESHOLD_FACTOR = 0.7
+
+
+@dataclass(frozen=True)
+class Decision:
+    refuse: bool
+    signals: dict[str, object] = field(default_factory=dict)
+
+
+def _regions():
+    try:
+        from ..places import find_regions, with_parents
+    except ImportError:  # the place table is optional; the district gazetteer still checks Beijing's districts
+        return None
+    return find_regions, with_parents
+
+
+def missing_places(question: str, articles: Sequence[Article]) -> list[str]:
+    """Divisions the question names that none of ``articles`` names or lies in (any level, anywhere in China).
+
+    An article lies in 浙江省 when it names 杭州市 or 西湖区; it does not lie in 西湖区 because it names 浙江省.
+    """
+    found = _regions()
+    if found is None:
+        return []
+    find_regions, with_parents = found
+    asked = find_regions(question)
+    if not asked:
+        return []
+    covered: set[str] = set()
+    for a in articles:
+        named = tuple(a.regions) + tuple(a.districts) + find_regions(f"{a.title}\n{a.body}")
+        covered |= set(with_parents(named)) | set(named)
+    return [r for r in asked if r not in covered]
+
+
+def decide(lib, p: Prepared, settings) -> Decision:
+    ranked, used, a = p.ranked, p.used, p.analysis
+    content = a.content or used
+    top_articles = list({s.article.id: s.article for s in ranked[:40]}.values())
+    # the articles the answer would come from: places, numbers and units asked for must be in them
+    answer_articles = list({s.article.id: s.article for s in ranked[:3]}.values())
+    answer_sentences = [s.text for s in ranked if s.article.id in {x.id for x in answer_articles}]
+    missing = missing_places(content, answer_articles)
+    missing += [e for e in missing_entities(content, top_articles, lib.tokenizer) if e not in missing]
+    missing += missing_numbers(content, answer_articles)
+    if a.kind in {"number", "money", "percent"} and (unit := asked_unit_absent(used, answer_sentences)):
+        missing.append(f"a number of {unit}")
+    pairs = [(s.text, s.article.body) for s in ranked if s.article.id in {x.id for x in top_articles[:5]}]
+    if p.qtype == "person" and (role := role_holder_absent(used, pairs)):
+        missing.append(role)
+    models = load()
+    factor = LIST_THRESHOLD_FACTOR if p.qtype == "list" else 1.0
+    coverage = max(s.coverage for s in ranked[:10]) * p.terms.known_share
+    signals: dict[str, object] = {"key_term_coverage": round(coverage, 4), "cosine": round(max(s.cosine for s in ranked[:10]), 4),
+                                  "missing": missing, "gate": "coverage" if p.lexical else "cosine",
+                                  "threshold_factor": factor}
+    if models is not None and models.refusal is not None and p.qtype != "list":
+        score = float(models.refusal.probability(question_features(p, missing))[0])
+        signals["coverage"] = round(score, 4)  # what ``refusal_threshold`` gates (and the eval sweeps)
+        signals["gate"] = "coverage"
+        weak = score < settings.refusal_threshold * factor
+    else:
+        signals["coverage"] = round(coverage, 4)
+        weak = (coverage < settings.refusal_threshold * factor if p.lexical
+                else float(signals["cosine"]) < settings.dense_refusal_threshold)  # type: ignore[arg-type]
+    return Decision(bool(missing) or weak, signals)
