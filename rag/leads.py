@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .textnorm import to_simplified
+from .textnorm import has_traditional, to_simplified
 
 _CJK = "\u4e00-\u9fff"
 _ROLES = ("特约记者", "实习记者", "见习记者", "记者", "通讯员")
@@ -118,7 +118,7 @@ def parse_credits(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     reporters: list[str] = []
     correspondents: list[str] = []
     role = "记者"
-    key = to_simplified(text)
+    key = to_simplified(text) if has_traditional(text) else text
     key = key if len(key) == len(text) else text  # roles are read on the Simplified form, names kept as written
     for m in re.finditer(r"[^\s、，,]+", key):
         token, start = m.group(0), m.start()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from .headings import looks_like_title
 from .noise import lead_in_end, strip_noise
 from .sentences import ends_sentence
-from .textnorm import clean_line, to_simplified
+from .textnorm import clean_line, has_traditional, to_simplified
 
 # a run of spacing wider than one space: web exports separate paragraphs (and a title from its text) this way
 _GAP = re.compile(r"[ \u3000\xa0]{2,}|[ \u3000\xa0]*\t[\s\u3000\xa0]*")
@@ -39,6 +39,8 @@ class PageLines:
 
 
 def _key(text: str) -> str:
+    if not has_traditional(text):
+        return text
     key = to_simplified(text)
     return key if len(key) == len(text) else text
 
@@ -77,7 +79,8 @@ def read_lines(text: str) -> PageLines:
         if _GAP.search(body):
             pieces = _pieces(body, not lines)
         else:
-            pieces = [clean_line(body)] if clean_line(body) else []
+            cleaned = clean_line(body)
+            pieces = [cleaned] if cleaned else []
         first = True
         for piece in pieces:
             cut = strip_noise(piece, _key(piece))

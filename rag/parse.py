@@ -23,7 +23,7 @@ from .items import Item, banner_index, find_items
 from .leads import INLINE_PHOTO, PHOTO_LINE, parse_credits, quoted_publisher
 from .lines import Line, read_lines
 from .sentences import ends_sentence
-from .textnorm import to_simplified
+from .textnorm import has_traditional, to_simplified
 from .types import Article
 
 __all__ = ["PageParse", "article_id", "join_paragraphs", "parse_credits", "parse_page", "parse_report"]
@@ -180,7 +180,7 @@ def _article(lines: list[Line], item: Item, banner: int, paragraphs: list[str], 
     if item.kind == "news" and lead is not None:  # the lead paragraph: what follows the byline or credit
         first = paragraphs[0][lead.end :] or (paragraphs[1] if len(paragraphs) > 1 else "")
     heads = [h.text for h in item.headings]
-    first_key = to_simplified(first)
+    first_key = to_simplified(first) if has_traditional(first) else first
     idx = title_index([h.key for h in item.headings], first_key)
     kicker, title, subtitle = (" ".join(heads[:idx]), heads[idx], " ".join(heads[idx + 1 :])) if heads else ("", "", "")
     if not title:

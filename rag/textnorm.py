@@ -38,17 +38,12 @@ def is_cjk(ch: str) -> bool:
     )
 
 
+_TO_HALF = {code: code - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A)) for code in range(r[0], r[1] + 1)}
+_TO_HALF[0x3000] = ord(" ")
+
+
 def _fullwidth_ascii_to_half(text: str) -> str:
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
-            out.append(chr(code - 0xFEE0))
-        elif code == 0x3000:
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return text.translate(_TO_HALF)
 
 
 def clean_line(line: str) -> str:
@@ -105,6 +100,33 @@ def _traditional_chars() -> frozenset[str]:
                 if key and values.split(" ")[0] != key:
                     chars.update(key)
     return frozenset(chars)
+
+
+@lru_cache(maxsize=1)
+def _traditional_only() -> frozenset[str]:
+    """Characters OpenCC's t2s maps one by one to another character (its character table only)."""
+    from pathlib import Path
+
+    import opencc
+
+    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    chars: set[str] = set()
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            key, _, values = line.partition("\t")
+            if key and values.split(" ")[0] != key:
+                chars.add(key)
+    return frozenset(chars)
+
+
+def has_traditional(text: str) -> bool:
+    """Does the text hold a character written differently in Simplified Chinese? A fast test for structure
+    detection (phrase-only conversions such as 藉由 → 借由 do not count).
+
+    >>> has_traditional("門頭溝區"), has_traditional("门头沟区")
+    (True, False)
+    """
+    return not _traditional_only().isdisjoint(text)
 
 
 def to_simplified(text: str) -> str:
