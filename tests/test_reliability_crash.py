@@ -7,22 +7,26 @@ points, found by watching it (no test hooks in ``rag/``):
 
 After each kill a fresh process must load the index and find either the old state or the new one (same articles and
 chunks as an uninterrupted ingest of the same batch), never a torn one, and ingesting the batch again completes it.
-Two ingests started at once are serialised by the index lock: both batches end up in the index.
+Two ingests started at once overlap (one asks for the index lock while the other holds it, by the clock) and are
+serialised by that lock: both batches end up in the index.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from api_server import build_index
+from api_server import ROOT, build_index
 from reliability import State, cli, cli_env, cli_popen, load_state, write_variants
 
 from embeddings.hashing import HashEmbedder
@@ -168,22 +172,71 @@ def test_sigkill_leaves_old_or_new_state_and_reingest_completes(workload: Worklo
     assert not tmp_versions(index_dir) or final.version == after.version  # a save clears leftover temp dirs
 
 
-def test_two_concurrent_ingests_are_serialised(workload: Workload, tmp_path: Path):
+# ``python -m rag ingest`` with the index lock timed from outside (``rag.store.writer_lock`` wrapped in this process
+# only): when it was asked for, got and given back. Both processes wait for a "go" file, so they ingest at once.
+TIMED_INGEST = """
+import json, sys, time
+from pathlib import Path
+
+import rag.store as store
+
+index_dir, pages, timing, go = sys.argv[1:5]
+real, marks = store.writer_lock, {}
+
+
+class Timed:
+    def __init__(self, lock):
+        self.lock = lock
+
+    def __enter__(self):
+        marks["requested"] = time.time()
+        self.lock.acquire()
+        marks["acquired"] = time.time()
+        return self
+
+    def __exit__(self, *exc):
+        self.lock.release()
+        marks["released"] = time.time()
+
+
+store.writer_lock = lambda *args, **kwargs: Timed(real(*args, **kwargs))
+from rag.__main__ import main
+
+while not Path(go).exists():
+    time.sleep(0.005)
+code = main(["--index-dir", index_dir, "-q", "ingest", pages])
+Path(timing).write_text(json.dumps(marks))
+sys.exit(code)
+"""
+
+
+def test_two_concurrent_ingests_overlap_and_are_serialised(workload: Workload, tmp_path: Path):
     index_dir = tmp_path / "index"
     shutil.copytree(workload.base, index_dir)
     expected = set(workload.old.article_ids)
     for tag in ("甲", "乙"):
         for path in write_variants(tmp_path / tag, 2, tag):
             expected |= {a.id for a in parse_page(path.read_text(encoding="utf-8"), path.name)}
-    logs = [tmp_path / f"{tag}.log" for tag in ("甲", "乙")]
-    handles = [open(log, "wb") for log in logs]  # noqa: SIM115 (closed below)
-    try:
-        processes = [cli_popen(index_dir, "-q", "ingest", tmp_path / tag, env=cli_env(), stderr=handle)
-                     for tag, handle in zip(("甲", "乙"), handles, strict=True)]
-        codes = [process.wait(timeout=300) for process in processes]
-    finally:
-        for handle in handles:
-            handle.close()
-    assert codes == [0, 0], [log.read_text(encoding="utf-8", errors="replace")[-2000:] for log in logs]
+    go = tmp_path / "go"
+    runs = {tag: (tmp_path / f"{tag}.json", tmp_path / f"{tag}.log") for tag in ("甲", "乙")}
+    processes = []
+    for tag, (timing, log) in runs.items():
+        with open(log, "wb") as handle:
+            processes.append(subprocess.Popen(
+                [sys.executable, "-c", TIMED_INGEST, str(index_dir), str(tmp_path / tag), str(timing), str(go)],
+                cwd=ROOT, env=cli_env(), stdout=subprocess.DEVNULL, stderr=handle))
+    time.sleep(3)  # both have imported everything and wait for the go
+    go.touch()
+    codes = [process.wait(timeout=300) for process in processes]
+    assert codes == [0, 0], [log.read_text(encoding="utf-8", errors="replace")[-2000:] for _, log in runs.values()]
+    first, second = sorted((json.loads(timing.read_text()) for timing, _ in runs.values()),
+                           key=lambda m: m["acquired"])
+    print(f"first held the lock {first['acquired'] - first['requested']:.2f}..{first['released'] - first['requested']:.2f} s, "
+          f"second asked {second['requested'] - first['requested']:.2f} s and got it "
+          f"{second['acquired'] - first['requested']:.2f} s after the first asked")
+    # they overlapped: the second asked for the lock while the first held it ...
+    assert first["acquired"] < second["requested"] < first["released"], (first, second)
+    # ... and were serialised: the second got it only once the first had given it back
+    assert second["acquired"] >= first["released"], (first, second)
     final = load_state(index_dir)
     assert final.article_ids == expected, "a batch was lost: the writers were not serialised"

@@ -158,14 +158,23 @@ def test_a_page_repeating_its_articles_is_indexed_once(tmp_path):
     assert state.articles == 5 and "5 added" in run.stdout
 
 
-def test_big5_page_is_decoded():
+def big5_page(n: int) -> tuple[bytes, str]:
+    """Seed page ``n`` in Traditional characters, encoded as Big5, and its text as decoded."""
     from opencc import OpenCC
 
-    traditional = OpenCC("s2t").convert(seed_text(1))
-    data = traditional.encode("big5", errors="replace")
+    data = OpenCC("s2t").convert(seed_text(n)).encode("big5", errors="replace")
+    return data, data.decode("big5").replace("\r\n", "\n")
+
+
+@pytest.mark.parametrize("n", range(len(SEED_PAGES)))
+def test_big5_traditional_page_keeps_every_article(n):
+    data, text = big5_page(n)
     page = decode_page(data, "big5.txt")
     # characters Big5 cannot hold were written as "?"; everything else comes back as it was
-    assert page.encoding == "big5" and page.text == data.decode("big5").replace("\r\n", "\n")
+    assert page.encoding == "big5" and page.text == text
+    simplified = parse_page(seed_text(n), SEED_PAGES[n].name)
+    traditional = parse_page(page.text, "big5.txt")
+    assert len(traditional) == len(simplified) >= 5, [a.title for a in traditional]
 
 
 # -- API upload -----------------------------------------------------------------------------------------------
@@ -235,6 +244,18 @@ def test_upload_encodings(client, cleanup, name):
     assert set(body["added"]) | set(body["duplicates"]) == {a.id for a in parse_page(text, name)}
     first = client.get(f"/api/articles/{body['added'][0]}").json()
     assert first["title"] in text and "\ufffd" not in first["body"]
+
+
+def test_upload_of_a_big5_traditional_page_adds_every_article(client, cleanup):
+    before = ready(client)
+    data, _ = big5_page(1)
+    response = upload(client, "big5.txt", data)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    cleanup.extend(body["added"])
+    assert body["encoding"] == "big5"
+    assert len(body["added"]) == len(parse_page(seed_text(1), SEED_PAGES[1].name)) == 6, body
+    assert ready(client)[0] == before[0] + 6
 
 
 def test_upload_duplicates_and_overlaps(client, cleanup):
