@@ -110,6 +110,8 @@ def derive_title(body: str, limit: int = 40) -> str:
     '暴雨过后村民重建家园'
     >>> derive_title("连日来，长春市朝阳区总工会走访一线职工。送去清凉。")
     '连日来，长春市朝阳区总工会走访一线职工'
+    >>> derive_title("普麦期货领跌，主力合约收于每吨2634元，较前一交易日结算价下跌110元，跌幅4.01%。")
+    '普麦期货领跌，主力合约收于每吨2634元，较前一交易日结算价下跌110元'
     """
     text = body.strip()
     if lead := _TITLE_LEAD.match(text):  # scraped text: 原标题：TITLE BODY…, the title ends at the first space
@@ -118,7 +120,11 @@ def derive_title(body: str, limit: int = 40) -> str:
         if len(head) <= limit:
             return head
     first = re.split(r"[。！？!?\n]", text, maxsplit=1)[0].strip()
-    return first[:limit]
+    if len(first) <= limit:
+        return first
+    # too long: end at the last clause break that fits, rather than in the middle of a number or a name
+    cut = max((m.start() for m in re.finditer(r"[，；：、,;\s]", first[: limit + 1])), default=0)
+    return first[:cut] if cut >= 8 else first[:limit]
 
 
 def row_article(row: Mapping[str, object], source: str, fields: Mapping[str, str] | None = None) -> Article:

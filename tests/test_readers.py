@@ -186,3 +186,53 @@ def test_cli_a_file_with_no_article_exits_1(cli_env: Path, capsys: pytest.Captur
     assert "is not ROLE=NAME" in capsys.readouterr().err
     assert main(["-q", "search", "工会", "--since", "上周"]) == 1
     assert "--since '上周' is not a date" in capsys.readouterr().err
+
+
+# -- real data: 500 random CRUD news documents as one JSON Lines file and as one CSV file -------------------------
+
+CRUD = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "crud" / "docs.tar.xz"
+
+
+@pytest.fixture(scope="module")
+def crud_rows() -> list[dict[str, str]]:
+    """500 documents drawn with a fixed seed; each line ``DATE，正文：TEXT`` becomes ``{"date", "content"}``."""
+    import random
+    import tarfile
+
+    if not CRUD.exists():
+        pytest.skip(f"the CRUD documents are not at {CRUD} (../shared/data, see its README)")
+    lines: list[str] = []
+    with tarfile.open(CRUD) as tar:
+        for member in tar:
+            if member.isfile():
+                data = tar.extractfile(member).read().decode("utf-8")  # type: ignore[union-attr]
+                lines.extend(line.strip() for line in data.split("\n") if line.strip())
+    rows = []
+    for line in random.Random(18).sample(lines, 500):
+        head, sep, text = line.partition("，正文：")
+        rows.append({"date": head.strip(" []"), "content": text} if sep else {"date": "", "content": line})
+    return rows
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "csv"])
+def test_500_crud_documents_give_500_articles(crud_rows: list[dict[str, str]], kind: str) -> None:
+    import csv
+    import io
+
+    if kind == "jsonl":
+        data = "\n".join(json.dumps(row, ensure_ascii=False) for row in crud_rows)
+    else:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, ["date", "content"])
+        writer.writeheader()
+        writer.writerows(crud_rows)
+        data = buffer.getvalue()
+    doc = read_data(data.encode("utf-8"), f"crud.{kind}")
+    assert len(doc.articles) == 500 and doc.dropped == () and doc.chars_kept == doc.chars_total
+    assert len({a.id for a in doc.articles}) == 500
+    dated = [row for row in crud_rows if normalise_date(row["date"])]
+    assert sum(1 for a in doc.articles if a.date) == len(dated) > 300  # every dated line keeps its date, as ISO
+    assert all(a.title and len(a.title) <= 40 for a in doc.articles)
+    # nothing of the text is lost: the body is the row's text, paragraph breaks aside
+    assert all(a.body.split("\n") == [p.strip() for p in r["content"].splitlines() if p.strip()]
+               for a, r in zip(doc.articles, crud_rows, strict=True))
