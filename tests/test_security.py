@@ -148,8 +148,8 @@ def test_rate_limits_are_per_ip_and_per_key(library):
             assert first.post("/api/search", json={"query": "工会"}).status_code == 200
         limited = first.post("/api/search", json={"query": "工会"})
         assert error_of(limited, 429)["code"] == "rate_limited" and int(limited.headers["retry-after"]) >= 1
-        # a forged X-Forwarded-For from an untrusted peer does not buy a new budget (uvicorn trusts 127.0.0.1
-        # only); nor does a made-up key
+        # a forged X-Forwarded-For does not buy a new budget (no proxy is trusted; from 127.0.0.1, which uvicorn
+        # itself trusts, see test_security_probe.py); nor does a made-up key
         assert second.post("/api/search", json={"query": "工会"}).status_code == 200  # another IP: own budget
         for _ in range(3):
             second.post("/api/search", json={"query": "工会"})
