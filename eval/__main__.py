@@ -38,6 +38,16 @@ def parser() -> argparse.ArgumentParser:
                    help="build the index here, or reuse the one already there (default: a temporary index)")
     p.add_argument("--model", default=None, help="embedding model (default: RAG_MODEL or multilingual-e5-small)")
     p.add_argument("--no-answers", action="store_true", help="retrieval metrics only")
+    suite = p.add_argument_group("suite", "every set over its own cached index, fusion chosen per set on dev")
+    suite.add_argument("--suite", choices=["seeds", "public", "all"], default=None,
+                       help="seeds, the public sets (cmrc, drcd, crud) or all of them; writes to --out/suite")
+    suite.add_argument("--squad", type=Path, action="append", default=[], metavar="FILE",
+                       help="a SQuAD-format file to evaluate as a set of its own (repeatable; with or without --suite)")
+    suite.add_argument("--limit", type=int, default=None, help="at most N dev and N test questions per set")
+    suite.add_argument("--docs", type=int, default=None,
+                       help="at most N documents per set: those the questions need, then a seeded draw of the rest")
+    suite.add_argument("--seed", type=int, default=0, help="seed of the --limit sample and the splits (default: 0)")
+    suite.add_argument("--data", type=Path, default=None, help="public data directory (default: ../shared/data)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     return p
 
@@ -47,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from .run import EvalConfig, evaluate
     from .table import render
+
+    if args.suite or args.squad:
+        return _suite(args)
 
     config = EvalConfig(retrievers=args.retrievers, split=args.split, out=args.out, dataset=args.dataset,
                         index_dir=args.index_dir, model=args.model, answers=not args.no_answers,
@@ -60,6 +73,36 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc.message}", file=sys.stderr)
         return 1
     print(render(report))
+    return 0
+
+
+def _suite(args: argparse.Namespace) -> int:
+    from .datasets.build import ALL
+    from .datasets.common import DEFAULT_DATA
+    from .suite import SUITES, SuiteConfig, run_suite
+    from .suite_report import render_suite
+    from .table import render
+
+    if args.limit is not None and args.limit < 1:
+        print("error: --limit must be at least 1", file=sys.stderr)
+        return 2
+    config = SuiteConfig(sets=SUITES[args.suite] if args.suite else (), squad=tuple(args.squad),
+                         data=args.data or DEFAULT_DATA, out=args.out / "suite", limit=args.limit, docs=args.docs,
+                         seed=args.seed,
+                         model=args.model, answers=not args.no_answers, progress=not args.quiet)
+    assert set(config.sets) <= set(ALL)
+    try:
+        result = run_suite(config)
+    except DatasetError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except RagError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    for name, report in result["reports"].items():
+        fusion = result["sets"][name]["fusion"]
+        print(f"== {name} ==  (hybrid fusion chosen on dev: {fusion})\n{render(report)}\n")
+    print(render_suite(result))
     return 0
 
 

@@ -8,12 +8,28 @@ from collections.abc import Mapping, Sequence
 from .answers import AnswerRecord
 from .dataset import Query
 from .metrics import mean
+from .text import strip_markers
 
 THRESHOLDS = tuple(round(i * 0.05, 2) for i in range(21))
 
 
 def _ratio(num: int, den: int) -> float | None:
     return num / den if den else None
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """The ``q``-th percentile (linear interpolation), None for no values.
+
+    >>> percentile([4, 1, 3, 2], 50), percentile([1, 2, 3, 4, 5], 95), percentile([], 50)
+    (2.5, 4.8, None)
+    """
+    if not values:
+        return None
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * q / 100
+    lo = int(pos)
+    hi = min(lo + 1, len(ordered) - 1)
+    return round(ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo), 6)
 
 
 def refusal_counts(records: Sequence[AnswerRecord], queries: Mapping[str, Query], threshold: float) -> dict:
@@ -73,6 +89,9 @@ def answer_summary(records: Sequence[AnswerRecord], queries: Mapping[str, Query]
         "n_followups": len(followups),
         "seconds_mean": mean(seconds),
         "seconds_max": max(seconds, default=None),
+        "seconds_p50": percentile(seconds, 50),
+        "seconds_p95": percentile(seconds, 95),
+        "answer_chars_median": percentile([len(strip_markers(r.text)) for r in answered], 50),
         "by_type": by_type,
     }
 
