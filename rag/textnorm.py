@@ -123,7 +123,7 @@ def has_traditional(text: str) -> bool:
     """Does the text hold a character written differently in Simplified Chinese? A fast test for structure
     detection (phrase-only conversions such as 藉由 → 借由 do not count).
 
-    >>> has_traditional("門頭溝區"), has_traditional("门头沟区")
+    >>> has_traditional("區總工會"), has_traditional("区总工会")
     (True, False)
     """
     return not _traditional_only().isdisjoint(text)
