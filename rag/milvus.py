@@ -41,26 +41,42 @@ def analyzer_params(tokenizer: Tokenizer | None = None) -> dict[str, Any]:
     return {"tokenizer": jieba, "filter": [{"type": "stop", "stop_words": sorted(STOPWORDS)}]}
 
 
-def _filter_expr(filters: Filters | None) -> str:
-    """Districts and sources become a Milvus boolean expression; the collection stores no regions or dates, so a
-    place or date filter is refused rather than ignored."""
+#: array capacities of the filter fields (an article naming more places is filtered by its first ones)
+MAX_DISTRICTS, MAX_REGIONS = 32, 64
+
+
+def _filter_expr(filters: Filters | None, places: bool = True) -> str:
+    """A Milvus boolean expression with the meaning of :meth:`Filters.accepts`. ``places=False`` for a collection
+    made before regions and dates were stored: a place or date filter is then refused rather than ignored.
+
+    >>> _filter_expr(Filters(places=("杭州市",), date_from="2023-07", date_to="2023-08"))
+    '(array_contains_any(regions, ["杭州市"]) or array_contains_any(districts, ["杭州市"])) and date >= "2023-07" and date <= "2023-08~" and date != ""'
+    """
     if not filters:
         return ""
-    if filters.places or filters.date_from or filters.date_to:
-        raise InputError("the Milvus backend filters by district and source only; for place and date filters use "
-                         "the local index (RAG_BACKEND=local).")
+    if not places and (filters.places or filters.date_from or filters.date_to):
+        raise InputError("this Milvus collection was made without places and dates; recreate it (drop the "
+                         "collection, it is refilled from the local index) or use the local index (RAG_BACKEND=local).")
     parts = []
     if filters.districts:
         parts.append(f"array_contains_any(districts, {list(filters.districts)!r})")
+    if filters.places:
+        parts.append(f"(array_contains_any(regions, {list(filters.places)!r}) or "
+                     f"array_contains_any(districts, {list(filters.places)!r}))")
     if filters.sources:
         parts.append(f"source in {list(filters.sources)!r}")
+    if filters.date_from:  # ISO dates compare as strings; "" (no date) is below any bound
+        parts.append(f"date >= {filters.date_from!r}")
+    if filters.date_to:  # inclusive of a month or year given short: "2023-08" admits "2023-08-31"
+        parts.append(f"date <= {filters.date_to + '~'!r} and date != ''")
     return " and ".join(parts).replace("'", '"')
 
 
 def _chunk(entity: dict[str, Any]) -> Chunk:
     return Chunk(id=entity["id"], article_id=entity["article_id"], n=int(entity["n"]), text=entity["chunk_text"],
                  start=int(entity["start"]), end=int(entity["end"]), title=entity["title"],
-                 heading=entity["heading"], source=entity["source"], districts=tuple(entity.get("districts") or ()))
+                 heading=entity["heading"], source=entity["source"], districts=tuple(entity.get("districts") or ()),
+                 regions=tuple(entity.get("regions") or ()), date=entity.get("date") or "")
 
 
 class MilvusCollection:
@@ -75,6 +91,11 @@ class MilvusCollection:
         self.dim = dim
         self.tokenizer = tokenizer
         self.full_text = True
+        self.places = True  # regions and date stored (collections made before them have neither)
+
+    @property
+    def output_fields(self) -> list[str]:
+        return [*FIELDS[1:], *(("regions", "date") if self.places else ())]
 
     # -- schema ---------------------------------------------------------------------------------------------
     def create(self, drop: bool = False, full_text: bool = True) -> None:
@@ -82,7 +103,8 @@ class MilvusCollection:
         if drop and self.client.has_collection(self.name):
             self.client.drop_collection(self.name)
         if self.client.has_collection(self.name):
-            self.full_text = "sparse" in {f["name"] for f in self.client.describe_collection(self.name)["fields"]}
+            fields = {f["name"] for f in self.client.describe_collection(self.name)["fields"]}
+            self.full_text, self.places = "sparse" in fields, "regions" in fields
             return
         try:
             self._create(full_text)
@@ -109,7 +131,11 @@ class MilvusCollection:
         schema.add_field("title", DataType.VARCHAR, max_length=1024)
         schema.add_field("heading", DataType.VARCHAR, max_length=2048)
         schema.add_field("source", DataType.VARCHAR, max_length=512)
-        schema.add_field("districts", DataType.ARRAY, element_type=DataType.VARCHAR, max_capacity=32, max_length=32)
+        schema.add_field("districts", DataType.ARRAY, element_type=DataType.VARCHAR, max_capacity=MAX_DISTRICTS,
+                         max_length=32)
+        schema.add_field("regions", DataType.ARRAY, element_type=DataType.VARCHAR, max_capacity=MAX_REGIONS,
+                         max_length=64)
+        schema.add_field("date", DataType.VARCHAR, max_length=16)
         schema.add_field("dense", DataType.FLOAT_VECTOR, dim=self.dim)
         index = self.client.prepare_index_params()
         index.add_index("dense", index_type="AUTOINDEX", metric_type="IP")
@@ -130,7 +156,10 @@ class MilvusCollection:
             for chunk, vector in zip(chunks[lo : lo + batch], vectors[lo : lo + batch], strict=True):
                 row = {"id": chunk.id, "article_id": chunk.article_id, "n": chunk.n, "chunk_text": chunk.text,
                        "start": chunk.start, "end": chunk.end, "title": chunk.title, "heading": chunk.heading,
-                       "source": chunk.source, "districts": list(chunk.districts), "dense": vector.tolist()}
+                       "source": chunk.source, "districts": list(chunk.districts)[:MAX_DISTRICTS],
+                       "dense": vector.tolist()}
+                if self.places:
+                    row |= {"regions": list(chunk.regions)[:MAX_REGIONS], "date": chunk.date[:16]}
                 if self.full_text:
                     row["text"] = search_form(chunk.indexed_text)[:MAX_TEXT]
                 rows.append(row)
@@ -159,13 +188,13 @@ class MilvusCollection:
 
     def search_dense(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> list[Hit]:
         results = self.client.search(self.name, data=[np.asarray(vector, np.float32).tolist()], anns_field="dense",
-                                     limit=k, filter=_filter_expr(filters), output_fields=list(FIELDS[1:]),
+                                     limit=k, filter=_filter_expr(filters, self.places), output_fields=self.output_fields,
                                      search_params={"metric_type": "IP"})
         return self._hits(results, "dense")
 
     def search_text(self, query: str, k: int, filters: Filters | None = None) -> list[Hit]:
         results = self.client.search(self.name, data=[search_form(query)], anns_field="sparse", limit=k,
-                                     filter=_filter_expr(filters), output_fields=list(FIELDS[1:]),
+                                     filter=_filter_expr(filters, self.places), output_fields=self.output_fields,
                                      search_params={"metric_type": "BM25"})
         hits = self._hits(results, "bm25")
         if hits and all(h.score <= 0 for h in hits):
@@ -176,7 +205,7 @@ class MilvusCollection:
                       filters: Filters | None = None) -> list[Hit]:
         from pymilvus import AnnSearchRequest, RRFRanker
 
-        expr = _filter_expr(filters)
+        expr = _filter_expr(filters, self.places)
         requests = [
             AnnSearchRequest(data=[search_form(query)], anns_field="sparse", param={"metric_type": "BM25"},
                              limit=candidates, expr=expr or None),
@@ -184,7 +213,7 @@ class MilvusCollection:
                              param={"metric_type": "IP"}, limit=candidates, expr=expr or None),
         ]
         results = self.client.hybrid_search(self.name, requests, RRFRanker(rrf_k), limit=k,
-                                            output_fields=list(FIELDS[1:]))
+                                            output_fields=self.output_fields)
         return self._hits(results, "hybrid")
 
 

@@ -127,3 +127,26 @@ def test_articles_carry_regions_and_districts(export_library) -> None:
     assert by_title[HANGZHOU].districts == ("西湖区",)
     assert by_title[CHANGCHUN].regions == ("吉林省", "长春市", "朝阳区")
     assert by_title[GULOU].regions == ("鼓楼区",)
+
+
+@pytest.mark.parametrize(("filters", "titles"), [
+    ({"places": ("杭州市",)}, {HANGZHOU}),
+    ({"places": ("吉林省",)}, {CHANGCHUN}),
+    ({"places": ("鼓楼区",)}, {GULOU}),
+    ({"date_from": "2023-07-01", "date_to": "2023-12-31"}, {CHANGCHUN}),
+    ({"date_to": "2023-06"}, {GULOU}),  # a month given short takes in its last day
+])
+def test_milvus_applies_the_same_filters(export_library, tmp_path: Path, filters: dict, titles: set[str]) -> None:
+    pytest.importorskip("milvus_lite")
+    from rag.dense import QueryCache
+    from rag.milvus import MilvusCollection, MilvusRetriever
+    from rag.types import Filters
+
+    collection = MilvusCollection(str(tmp_path / "m.db"), "chunks", export_library.embedder.dim,
+                                  tokenizer=export_library.tokenizer)
+    collection.create(drop=True)
+    collection.upsert(export_library.index.chunks, export_library.index.vectors)
+    retriever = MilvusRetriever(collection, "bm25", QueryCache(export_library.embedder))
+    hits = retriever.search("职工技能大赛", 10, Filters(**filters))
+    assert {h.chunk.title for h in hits} == titles
+    assert all(h.chunk.regions == export_library.index.articles[h.article_id].regions for h in hits)
