@@ -24,7 +24,7 @@ router = APIRouter(prefix="/api/feedback", tags=["feedback"], dependencies=[Rate
 @router.post("", response_model=FeedbackOut, status_code=status.HTTP_201_CREATED, summary="Rate an answer",
              responses=errors(400, 413, 415))
 async def post_feedback(body: FeedbackIn, state: StateDep) -> FeedbackOut:
-    stored = await run_in_threadpool(state.feedback.append, body.model_dump(mode="json"))
+    stored = await run_in_threadpool(state.feedback.append, body.model_dump(mode="json", exclude_none=True))
     return FeedbackOut.model_validate(stored)
 
 
