@@ -13,6 +13,7 @@ import re
 from .sentences import ends_sentence
 
 MAX_HEADING = 48
+_MIN_TITLE = 6
 _LEADING_TIME = re.compile(r"^(?:近日|日前|连日来|近期|今年\d*月?|\d+月\d+日)[，,]")
 _DASHED = re.compile(r"^\s*(?:—|--|－－|──)")
 _LABEL = re.compile(r"^[【\[].{1,16}[】\]]$")
@@ -91,9 +92,15 @@ def derived_title(paragraph: str, key: str | None = None) -> str:
     '平谷区总工会走进项目工地'
     >>> derived_title("連日來，平谷區總工會走進工地。", "连日来，平谷区总工会走进工地。")
     '平谷區總工會走進工地'
+    >>> derived_title("据了解，该项目年内完工，总投资十亿元。")
+    '据了解，该项目年内完工'
     """
     key = paragraph if key is None or len(key) != len(paragraph) else key
     lead = _LEADING_TIME.match(key)
     start = lead.end() if lead else 0
-    end = re.search(r"[，。；！？]|$", key[start:]).start() + start  # type: ignore[union-attr]
-    return paragraph[start : min(end, start + 40)].strip()
+    end = start
+    while True:  # a clause too short to name anything (据了解，目前，) takes the next one with it
+        end = re.search(r"[，。；！？]|$", key[end:]).start() + end + 1  # type: ignore[union-attr]
+        if end - start > _MIN_TITLE or end >= len(key) or key[end - 1] in "。！？":
+            break
+    return paragraph[start : min(end - 1, start + 40)].strip()

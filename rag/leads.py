@@ -14,7 +14,7 @@ Bylines and credits stay in the article body: they are what the paper printed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .textnorm import has_traditional, to_simplified
 
@@ -42,8 +42,17 @@ _PLACED_CREDIT = re.compile(
 _PAREN_CREDIT = re.compile(r"^[（(]((?:特约|实习|见习)?记者[^）)]{1,50})[）)]\s*")
 _REPORTED = re.compile(rf"^((?:本报)?(?:特约|实习|见习)?记者\s*[{_CJK}·]{{2,5}}(?:\s+[{_CJK}·]{{2,5}}){{0,3}})\s*报道\s*")
 _NAMES = rf"[{_CJK}·]{{2,5}}(?:[\s、]+(?:通讯员\s*)?[{_CJK}·]{{2,5}}){{0,5}}"
-_REPORTER_LINE = re.compile(rf"^(?:本报|本刊)?(?:特约|实习|见习)?记者\s*({_NAMES})\s*$")
-PHOTO_LINE = re.compile(rf"^\**\s*(?:本报|新华社|[{_CJK}]{{0,6}}?)(?:特约|实习|见习)?记者\s*(.+?)\s*摄(影报道)?\s*\**$")
+_REPORTER_LINE = re.compile(
+    rf"^(?:(?:文|图|文图|文·图|文/图|文／图)\s*[/／｜|]\s*)?((?:(?:本报|本刊)?(?:特约|实习|见习)?(?:记者|通讯员)\s*)?{_NAMES})\s*$"
+)
+# a credit line, not a column label such as 记者手记: 文/…, 本报记者…, or 记者 followed by a space
+_AUTHOR_MARK = re.compile(r"^(?:(?:文|图|文图|文·图|文/图|文／图)\s*[/／｜|]|(?:本报|本刊)(?:特约|实习|见习)?(?:记者|通讯员)|(?:特约|实习|见习)?(?:记者|通讯员)\s)")
+PHOTO_LINE = re.compile(rf"^[*（(]*\s*(?:本报|新华社|[{_CJK}]{{0,6}}?)(?:特约|实习|见习)?记者\s*(.+?)\s*摄(影报道)?\s*[*）)]*$")
+# a site's own lead: 央视网消息（新闻联播）：, IT之家7月20日消息，
+_MESSAGE = re.compile(
+    rf"^(?:(?P<pub>{_PUBLISHER})消息\s*(?:[（(][^）)]{{1,20}}[）)])?\s*[：:，,]|(?P<pub2>[{_CJK}A-Za-z]{{2,10}}?)(?P<md>{_DATE_MD})消息[：:，,])\s*"
+)
+_BULLETS = "■●◆▲★□◇○"
 INLINE_PHOTO = re.compile(r"\s*\*\*\s*本报记者\s*(.+?)\s*摄(?:影报道)?\s*\*\*\s*$")
 _QA = re.compile(r"^记者\s*[：:]")
 _QUOTED_SOURCE = re.compile(rf"^据\s*《?(?P<pub>{_PUBLISHER})》?(?:[{_CJK}]{{0,6}}?)(?:报道|消息|电)")
@@ -65,12 +74,28 @@ def match_lead(text: str) -> Lead | None:
 
     >>> match_lead("新华社北京7月27日电（记者 张三）今天").publisher
     '新华社'
-    >>> match_lead("本报记者 张三").kind, match_lead("本报记者 马超 摄影报道").kind
-    ('credit', 'photo')
+    >>> match_lead("本报记者 张三").kind, match_lead("本报记者 马超 摄影报道").kind, match_lead("记者手记")
+    ('credit', 'photo', None)
+    >>> match_lead("文/本报记者 张三 李四").credit, match_lead("■本报记者 张三").end, match_lead("央视网消息：今天").publisher
+    ('本报记者 张三 李四', 8, '央视网')
     >>> lead = match_lead("（中央社记者王小明台北5日电）台北市")
     >>> lead.publisher, lead.credit, lead.month_day
     ('中央社', '记者王小明', '5日')
     """
+    lead = _match(text)
+    if lead is not None and lead.publisher.startswith("本报"):  # the paper itself: not a name
+        lead = replace(lead, publisher="")
+    elif lead is not None and lead.publisher.startswith("据"):  # 据叙利亚通讯社…电: the agency quoted
+        lead = replace(lead, publisher=lead.publisher[1:])
+    return lead
+
+
+def _match(text: str) -> Lead | None:
+    """:func:`match_lead` before the publisher is checked."""
+    bullet = len(text) - len(text.lstrip(_BULLETS + " "))
+    if bullet:  # ■本报记者 张三: a bullet before the lead
+        lead = _match(text[bullet:])
+        return replace(lead, end=lead.end + bullet) if lead else None
     if m := BYLINE_SELF.match(text):
         return Lead("byline", m.group(1) or "", "", "", m.end())
     if m := PHOTO_LINE.match(text):
@@ -90,8 +115,10 @@ def match_lead(text: str) -> Lead | None:
         return Lead("credit", m.group(1), "", "", m.end())
     if m := _REPORTED.match(text):
         return Lead("credit", m.group(1), "", "", m.end())
-    if m := _REPORTER_LINE.match(text):
+    if (m := _REPORTER_LINE.match(text)) and _AUTHOR_MARK.match(text):
         return Lead("credit", m.group(1), "", "", m.end())
+    if m := _MESSAGE.match(text):
+        return Lead("dateline", "", m.group("pub") or m.group("pub2"), m.group("md") or "", m.end())
     if _QA.match(text):
         return Lead("qa")
     return None
@@ -104,7 +131,7 @@ def quoted_publisher(text: str) -> str:
     ('中新网', '')
     """
     m = _QUOTED_SOURCE.match(text)
-    return m.group("pub") if m else ""
+    return m.group("pub") if m and not m.group("pub").startswith("本报") else ""
 
 
 def parse_credits(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -76,11 +76,13 @@ def read_lines(text: str) -> PageLines:
             continue
         level = len(stripped) - len(stripped.lstrip("#"))
         body = stripped.lstrip("#").strip()
+        head = lead_in_end(_key(body))  # a timestamp may sit apart from its 正文： (wide gaps are cut later)
+        pieces = [clean_line(body[:head])] if head else []
+        body = body[head:].strip()
         if _GAP.search(body):
-            pieces = _pieces(body, not lines)
-        else:
-            cleaned = clean_line(body)
-            pieces = [cleaned] if cleaned else []
+            pieces += _pieces(body, not lines)
+        elif cleaned := clean_line(body):
+            pieces.append(cleaned)
         first = True
         for piece in pieces:
             cut = strip_noise(piece, _key(piece))

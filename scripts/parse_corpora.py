@@ -16,6 +16,7 @@ import io
 import json
 import random
 import re
+import sys
 import tarfile
 import time
 import unicodedata
@@ -23,11 +24,12 @@ from pathlib import Path
 
 import opencc
 
-from rag.errors import PageError
-from rag.parse import PageParse, parse_report
-from rag.textnorm import clean_line
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # measure the working tree this script sits in, whatever the venv points at
+
+from rag.errors import PageError  # noqa: E402
+from rag.parse import PageParse, parse_report  # noqa: E402
+from rag.textnorm import clean_line  # noqa: E402
 
 
 def squash(text: str) -> str:
@@ -38,12 +40,12 @@ def squash(text: str) -> str:
 def accounts_for(source: str, report: PageParse) -> bool:
     """Is the one article's title + body the source minus the dropped pieces (nothing else lost or added)?"""
     (article,) = report.articles
-    rest = squash(source)
-    for _, piece in report.dropped:
-        at = rest.find(squash(piece))
+    rest, cursor = squash(source), 0
+    for _, piece in report.dropped:  # in page order: each piece is looked for after the previous one
+        at = rest.find(squash(piece), cursor)
         if at < 0:
             return False
-        rest = rest[:at] + rest[at + len(squash(piece)) :]
+        rest, cursor = rest[:at] + rest[at + len(squash(piece)) :], at
     body = squash(article.body)
     return rest == body or rest == squash(article.title) + body
 

@@ -98,11 +98,12 @@ def _squash(text: str) -> str:
 
 
 def _source_minus_dropped(source: str, report: PageParse) -> str:
-    rest = _squash(source)
+    """The source with the dropped pieces taken out, each after the previous one (the report lists them in order)."""
+    rest, cursor = _squash(source), 0
     for _, piece in report.dropped:
-        at = rest.find(_squash(piece))
+        at = rest.find(_squash(piece), cursor)
         assert at >= 0, piece
-        rest = rest[:at] + rest[at + len(_squash(piece)) :]
+        rest, cursor = rest[:at] + rest[at + len(_squash(piece)) :], at
     return rest
 
 
