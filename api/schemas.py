@@ -283,11 +283,11 @@ class DeleteResponse(BaseModel):
 class CitationRef(Request):
     """A cited passage as the widget sends it back: ``{"n": 1, "article_id": "9d99fd9dcb55520a", ...}``."""
 
-    n: int = Field(ge=1, le=1000)
+    n: Count = Field(ge=1, le=1000)
     article_id: str = Field(max_length=64)
     chunk_id: str | None = Field(None, max_length=80)
-    start: int | None = Field(None, ge=0)
-    end: int | None = Field(None, ge=0)
+    start: Count | None = Field(None, ge=0)
+    end: Count | None = Field(None, ge=0)
 
 
 class FeedbackIn(Request):
@@ -297,7 +297,7 @@ class FeedbackIn(Request):
     answer: Annotated[str, StringConstraints(max_length=1_200)]
     rating: Literal["up", "down"]
     comment: Annotated[str, StringConstraints(max_length=500)] | None = None
-    citations: list[Annotated[int, Field(ge=1, le=1000)] | CitationRef] | None = Field(None, max_length=20)
+    citations: list[Annotated[Count, Field(ge=1, le=1000)] | CitationRef] | None = Field(None, max_length=20)
 
     @field_validator("question", mode="after")
     @classmethod

@@ -214,6 +214,15 @@ def test_feedback_is_validated_and_bounded(hash_library, tmp_path, change, statu
     assert len((tmp_path / "feedback.jsonl").read_bytes().splitlines()) == 1
 
 
+def test_feedback_citations_as_numbers_or_small_objects(hash_library, tmp_path):
+    """JSON Schema calls 1.0 an integer (a fresh schemathesis seed sent one); 1.5 or "1" are not."""
+    with feedback_app(hash_library, tmp_path) as server, httpx.Client(base_url=server.url, timeout=30) as client:
+        for citations in ([1, 2.0], [{"n": 1.0, "article_id": "9d99fd9dcb55520a", "start": 0.0}]):
+            assert client.post("/api/feedback", json=GOOD | {"citations": citations}).status_code == 201, citations
+        for citations in ([1.5], ["1"], [True], [{"n": 1, "article_id": "9d99fd9dcb55520a", "start": -1}]):
+            error_of(client.post("/api/feedback", json=GOOD | {"citations": citations}), 422)
+
+
 def test_a_stored_feedback_record_is_at_most_4_kb(hash_library, tmp_path):
     biggest = GOOD | {"question": "问" * 500, "answer": "答" * 1000, "comment": "评" * 500,
                       "citations": [GOOD["citations"][0]] * 20}
