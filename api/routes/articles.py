@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from pydantic import StringConstraints
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -132,6 +133,7 @@ async def _read_upload(request: Request, limit: int) -> tuple[bytes, str | None]
 
 
 MAX_DROPPED_LINES = 100
+FieldPair = Annotated[str, StringConstraints(pattern=r"^\s*(title|date|publisher|url|body)\s*=\s*\S.*$", max_length=200)]
 
 
 def ingest_upload(lib: Library, data: bytes, source: str, fields: dict[str, str] | None = None) -> PageResult:
@@ -153,7 +155,7 @@ UPLOAD_DOC = {"requestBody": {"required": True, "content": {
 async def upload_page(
     request: Request, response: Response, lib: LibraryDep, settings: SettingsDep,
     source: Annotated[str | None, Query(max_length=200, description="source name (default: file name)")] = None,
-    field: Annotated[list[str], Query(max_length=5, description="export column for a role: body=正文")] = [],  # noqa: B006
+    field: Annotated[list[FieldPair], Query(max_length=5, description="export column for a role: body=正文")] = [],  # noqa: B006
 ) -> UploadResponse:
     fields = parse_fields(field)
     data, filename = await _read_upload(request, settings.max_upload_bytes)
