@@ -74,11 +74,14 @@ def rekey(dataset: Dataset, ids: dict[str, str]) -> Dataset:
     return Dataset(dataset.name, corpus, queries, qrels)
 
 
-def open_set_index(dataset: Dataset, set_dir: Path, settings: Settings, via_readers: bool = True
-                   ) -> tuple[Library, Dataset, dict]:
-    """(library over the set's cached index, the set keyed by the index's article ids, how it was indexed)."""
+def open_set_index(dataset: Dataset, set_dir: Path, settings: Settings, via_readers: bool = True,
+                   index_root: Path | None = None) -> tuple[Library, Dataset, dict]:
+    """(library over the set's cached index, the set keyed by the index's article ids, how it was indexed).
+
+    ``index_root`` (default ``set_dir / "index"``) may be shared by samples of one set: equal corpora share a key.
+    """
     key = index_key(set_dir, settings)
-    index_dir = set_dir / "index" / key
+    index_dir = (index_root or set_dir / "index") / key
     settings = settings.model_copy(update={"index_dir": index_dir})
     ready = index_dir / READY
     if ready.exists():

@@ -86,7 +86,7 @@ def evaluate_set(set_dir: Path, config: SuiteConfig) -> tuple[dict, dict]:
     from .report import write_outputs
 
     started = time.perf_counter()
-    name = set_dir.name
+    name, index_root = set_dir.name, set_dir / "index"
     if config.limit or config.docs:
         set_dir = sample_dir(set_dir, config.limit, config.docs, config.seed)
     dataset = replace(load_beir(set_dir), name=name)
@@ -94,7 +94,7 @@ def evaluate_set(set_dir: Path, config: SuiteConfig) -> tuple[dict, dict]:
     overrides = {**config.settings, "progress": config.progress}
     if config.model:
         overrides["model"] = config.model
-    lib, dataset, index_info = open_set_index(dataset, set_dir, Settings(**overrides))
+    lib, dataset, index_info = open_set_index(dataset, set_dir, Settings(**overrides), index_root=index_root)
     validate(dataset, lib.index.articles)
     timing = {"index": time.perf_counter() - started}
     ctx = Context(dataset, lib, lib.settings, "test")
