@@ -21,6 +21,7 @@ from .places import counties, find_regions, with_parents
 from .readers import Document
 from .sentkeys import SentenceKey
 from .sentvec import SentenceTable, article_sentences, sentence_text
+from .textnorm import to_simplified
 from .types import Article, Chunk
 
 log = logging.getLogger(__name__)
@@ -68,8 +69,11 @@ def with_places(article: Article) -> Article:
     >>> a = with_places(Article("x", "西湖区总工会举办技能大赛", "杭州市西湖区转塘街道的职工参加。", "p.txt"))
     >>> a.regions, a.districts
     (('浙江省', '杭州市', '西湖区', '转塘街道'), ('西湖区',))
+    >>> with_places(Article("y", "臺北市大安區舉辦職工運動會", "…", "tw.txt")).regions
+    ('台湾省', '台北市', '大安区')
     """
-    text = f"{article.title}\n{article.subtitle}\n{article.body}"
+    # names are matched on a Simplified copy (臺北市大安區 → 台北市 大安区); the article keeps its text as written
+    text = to_simplified(f"{article.title}\n{article.subtitle}\n{article.body}")
     regions = with_parents(find_regions(text))
     towns = find_places(text)
     districts = tuple(dict.fromkeys((*article.districts, *counties(regions), *find_districts(text))))

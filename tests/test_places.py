@@ -150,3 +150,13 @@ def test_milvus_applies_the_same_filters(export_library, tmp_path: Path, filters
     hits = retriever.search("职工技能大赛", 10, Filters(**filters))
     assert {h.chunk.title for h in hits} == titles
     assert all(h.chunk.regions == export_library.index.articles[h.article_id].regions for h in hits)
+
+
+def test_traditional_text_gets_simplified_region_names() -> None:
+    """Places are matched on a Simplified copy; the article keeps its text as written."""
+    from rag.ingest import with_places
+    from rag.types import Article
+
+    article = with_places(Article("t", "臺北市大安區舉辦職工運動會", "高雄市與新北市板橋區的職工也來參加。", "tw.txt"))
+    assert article.regions == ("台湾省", "台北市", "大安区", "高雄市", "新北市", "板桥区")
+    assert article.districts == ("大安区", "板桥区") and article.title == "臺北市大安區舉辦職工運動會"
