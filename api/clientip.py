@@ -54,8 +54,8 @@ class Peers:
         sent the header."""
         if not forwarded_for:
             return peer, False
-        if not self.trusted(peer):
-            return peer, True
+        if not self.trusted(peer):  # (uvicorn may have put a forwarded claim here: cut to an address's length)
+            return peer[:MAX_HOST_CHARS], True
         hops = [_host(h) for value in forwarded_for for h in value.split(",") if h.strip()]
         for hop in reversed(hops):
             if not self.trusted(hop):

@@ -43,17 +43,17 @@ class SlidingWindowLimiter:
             return 0.0
         now = self.clock()
         with self._lock:
-            queues = [self._hits.setdefault(bucket, deque()) for bucket in buckets]
             wait = 0.0
-            for hits in queues:
+            for bucket in buckets:  # looked up, not created: a refused caller leaves nothing behind
+                hits = self._hits.get(bucket)
                 while hits and hits[0] <= now - self.window:
                     hits.popleft()
-                if len(hits) >= self.limit:
+                if hits is not None and len(hits) >= self.limit:
                     wait = max(wait, hits[0] + self.window - now)
             if wait > 0:
                 return wait
-            for hits in queues:
-                hits.append(now)
+            for bucket in buckets:
+                self._hits.setdefault(bucket, deque()).append(now)
             self._calls += 1
             if self._calls % 1024 == 0:
                 self._prune(now)

@@ -18,7 +18,9 @@ import httpx
 import pytest
 from api_server import ROOT, ThreadServer, build_index, error_of, free_port, rag_env, wait_ready
 
+from api.clientip import UNTRUSTED_FORWARD
 from api.main import create_app
+from api.ratelimit import SlidingWindowLimiter
 from embeddings.hashing import HashEmbedder
 from rag import Library, Settings
 from rag.answer import answer
@@ -79,6 +81,14 @@ def test_forged_forwarded_for_from_loopback_buys_no_new_budget(seeded, tmp_path)
                 for n in range(3)]
     assert statuses[:5] == [200] * 5 and statuses[5:] == [429] * 3, statuses
     assert more == [429] * 3, more
+
+
+def test_refused_callers_leave_no_state_behind():
+    """Forging a new address per request at the shared limit must not grow the limiter (one entry per address)."""
+    limiter = SlidingWindowLimiter(2)
+    assert [limiter.check("ip:a", UNTRUSTED_FORWARD) for _ in range(2)] == [0.0, 0.0]
+    assert all(limiter.check(f"ip:{'x' * 60}{n}", UNTRUSTED_FORWARD) > 0 for n in range(1000))
+    assert sorted(limiter._hits) == ["forwarded-untrusted", "ip:a"]
 
 
 def test_forwarded_for_is_believed_only_from_a_trusted_proxy(seeded, tmp_path):
