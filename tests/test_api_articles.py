@@ -247,3 +247,15 @@ def test_upload_that_yields_nothing_is_422_with_the_reason(client, auth):
 @pytest.mark.parametrize("filters", [{"date_from": "last week"}, {"date_to": "2023-7-1"}, {"places": "杭州市"}])
 def test_bad_filters_are_rejected(client, filters):
     error_of(client.post("/api/search", json={"query": "工会", "filters": filters}), 422)
+
+
+def test_a_body_without_a_name_is_recognised_by_its_content(client, auth):
+    row = '{"title": "萧山区总工会举办插花比赛", "content": "杭州市萧山区总工会举办职工插花比赛，50名职工参加。"}'
+    response = client.post("/api/articles", content=row.encode("utf-8"), headers={**auth, "Content-Type": "text/plain"})
+    assert response.status_code == 201, response.text
+    result = response.json()
+    try:
+        assert result["format"] == "export" and result["articles"][0]["title"] == "萧山区总工会举办插花比赛"
+    finally:
+        for article_id in result["added"]:
+            client.delete(f"/api/articles/{article_id}", headers=auth)

@@ -23,7 +23,7 @@ from rag.errors import InputError, PageError, TooLargeError
 from rag.exports import parse_fields
 from rag.ingest import PageResult
 from rag.library import Library
-from rag.readers import read_data
+from rag.readers import kind_of, read_data
 from rag.types import Article, Chunk, Filters
 
 from ..deps import LibraryDep, RateLimit, ReadAccess, SettingsDep, WriteAccess
@@ -136,9 +136,11 @@ MAX_DROPPED_LINES = 100
 FieldPair = Annotated[str, StringConstraints(pattern=r"^\s*(title|date|publisher|url|body)\s*=\s*\S.*$", max_length=200)]
 
 
-def ingest_upload(lib: Library, data: bytes, source: str, fields: dict[str, str] | None = None) -> PageResult:
-    """Read (decoding and parsing are CPU work too) and ingest one file; visible to searches once this returns."""
-    (result,) = lib.ingest_pages([read_data(data, source, fields)])
+def ingest_upload(lib: Library, data: bytes, source: str, fields: dict[str, str] | None = None,
+                  given_name: str = "") -> PageResult:
+    """Read (decoding and parsing are CPU work too) and ingest one file; visible to searches once this returns.
+    The format follows the name the client gave; a body sent without one is recognised by its content."""
+    (result,) = lib.ingest_pages([read_data(data, source, fields, kind_of(given_name, data))])
     return result
 
 
@@ -159,7 +161,8 @@ async def upload_page(
 ) -> UploadResponse:
     fields = parse_fields(field)
     data, filename = await _read_upload(request, settings.max_upload_bytes)
-    result = await run_in_threadpool(ingest_upload, lib, data, source_name(source or filename, data), fields)
+    given = source or filename or ""
+    result = await run_in_threadpool(ingest_upload, lib, data, source_name(given, data), fields, given)
     if result.error:
         raise PageError(result.error)
     parsed = [ParsedArticle(id=a.id, title=a.title, status="added") for a in result.added]
