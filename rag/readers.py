@@ -127,7 +127,11 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            yield from sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
+            files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+            if skipped := [p.name for p in files if p.suffix.lower() not in SUFFIXES]:
+                log.warning("%s: skipped %d file(s) of no supported format (%s): %s", path, len(skipped),
+                            " ".join(SUFFIXES), ", ".join(skipped[:10]))
+            yield from (p for p in files if p.suffix.lower() in SUFFIXES)
         elif path.exists():
             yield path
         else:

@@ -129,13 +129,14 @@ def test_kind_by_suffix_then_content(name: str, head: bytes, kind: str) -> None:
     assert kind_of(name, head) == kind
 
 
-def test_a_directory_is_read_file_by_file(tmp_path: Path) -> None:
+def test_a_directory_is_read_file_by_file(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     (tmp_path / "b.jsonl").write_bytes(jsonl(ROWS))
     (tmp_path / "a.html").write_text(NEWS_HTML.format(charset="utf-8"), encoding="utf-8")
     (tmp_path / "notes.docx").write_bytes(b"PK\x03\x04")  # not a supported format: not picked up
     docs = read_documents(tmp_path)
     assert next(docs).source == "a.html"  # a generator: one file at a time
     assert [d.source for d in docs] == ["b.jsonl"]
+    assert "skipped 1 file(s) of no supported format" in caplog.text and "notes.docx" in caplog.text
 
 
 # -- the command line: per-file report, --verbose, --field, filters, and exit 1 for a file that yields nothing ----
