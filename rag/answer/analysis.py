@@ -23,6 +23,9 @@ from ..textnorm import search_form
 _PLACE_NOUNS = "城市|国家|地区|省份|省|市|县|区域|区|地方|州|岛|大洲|洲|大洋|海域|位置|地点|场所|国|城|村|镇|街道"
 _ORG_NOUNS = "公司|企业|单位|机构|组织|部门|学校|大学|银行|球队|团队|团体|政党|党派|集团|平台|媒体|医院|家"
 _PERSON_NOUNS = "人物|人|位|名人|球员|演员|作者|领导|官员|皇帝|教宗|国王|总统|学者"
+#: what a question about one thing asks for ("X有哪些特点"): answered from X's own article, not as a list of articles
+_ATTRIBUTE_NOUNS = ("特点|特色|作用|价值|意义|优势|功能|影响|要求|特征|用途|措施|举措|方式|方法|方面|内容|形式|表现|原因|问题|做法|"
+                    "经验|好处|风险|挑战|条件|因素|成果|成效|亮点|目标|任务|变化|规定|政策|原则|步骤|环节|类型|种类|服务|项目|表演|面额")
 _TIME_NOUNS = "时候|时间|年份|年代|日期|时期|朝代|世纪|年|月|天|日|季|季节|时"
 _MEASURE = r"(?:[一两二三四五六七八九十几]?(?:个|位|家|所|种|部|间|名|支|条|项|座|本|场|届|次|艘|批|类|款|款式|首|篇|件|张)?)"
 
@@ -35,14 +38,15 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
                         r"|(?:日期|时间|年份)(?:是|为)")),
     ("percent", re.compile(r"百分之几|百分比|比例|占比|比率|增长率|增速|涨幅|增幅|降幅|利率|税率|几成|几分之几")),
     ("money", re.compile(r"多少钱|多少(?:万|亿)?元|价格|价钱|金额|售价|票价|费用|多少资金|成本")),
-    ("list", re.compile(rf"(?:哪些|哪几)(?:个|家|所|位|支)?(?:{_PLACE_NOUNS}|{_ORG_NOUNS}|人|劳模|嘉宾|代表)")),
+    ("attribute", re.compile(rf"(?:有哪些|哪些|哪几[个种项类方]?|有什么|什么)(?:{_ATTRIBUTE_NOUNS})"
+                             rf"|(?:{_ATTRIBUTE_NOUNS})(?:都|还|主要|分别)?(?:有|包括|是)?(?:哪些|什么)")),
+    ("list", re.compile(r"哪些|哪几(?!年|月|天|日|号|点|次|岁|等)")),
     ("number", re.compile(r"多少|几(?!乎)|第几|多大|多长|多高|多重|多远|多久|多深|多宽|多厚|多快|\bhow (?:many|much)\b", re.I)),
     ("person", re.compile(rf"谁|哪[一两二三四五六七八九几]?(?:{_PERSON_NOUNS})|什么人|何人|姓名|名字叫|\bwho\b|\bwhom\b", re.I)),
     ("place", re.compile(rf"哪里|哪儿|何处|何地|在哪|哪[一两二三四五六七八九几]?(?:个|座|片)?(?:{_PLACE_NOUNS})|什么(?:{_PLACE_NOUNS})|\bwhere\b", re.I)),
     ("organisation", re.compile(rf"哪[一两二三四五六七八九几]?(?:个|家|间|所|支)?(?:{_ORG_NOUNS})|什么(?:{_ORG_NOUNS})")),
     ("name", re.compile(r"叫什么|什么名|名称|主题是|主题为|什么主题|称为什么|被称为|被誉为什么|\bwhat is the name\b|\bcalled\b", re.I)),
     ("definition", re.compile(r"是什么意思|指什么|什么是|何谓|是指什么|的定义|^[^的,，]{1,8}(?:是什么|是何)$")),
-    ("attribute", re.compile(r"有哪些|哪些|有什么(?:特点|作用|价值|意义|优势|功能|影响|要求|特征|用途)|什么(?:特点|作用|价值|意义)")),
     ("lookup", re.compile(r"什么|哪|何|啥")),
 )
 

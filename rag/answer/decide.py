@@ -18,7 +18,8 @@ from .ranker import load
 from .refusal import asked_unit_absent, missing_entities, missing_numbers, role_holder_absent
 
 log = logging.getLogger(__name__)
-LIST_THRESHOLD_FACTOR = 0.7
+#: a list question's items each meet only part of its wording ("外卖员、快递员或…"): it is gated on key-term coverage
+LIST_COVERAGE = 0.28
 
 
 @dataclass(frozen=True)
@@ -70,18 +71,19 @@ def decide(lib, p: Prepared, settings) -> Decision:
     if p.qtype == "person" and (role := role_holder_absent(used, pairs)):
         missing.append(role)
     models = load()
-    factor = LIST_THRESHOLD_FACTOR if p.qtype == "list" else 1.0
     coverage = max(s.coverage for s in ranked[:10]) * p.terms.known_share
-    signals: dict[str, object] = {"key_term_coverage": round(coverage, 4), "cosine": round(max(s.cosine for s in ranked[:10]), 4),
-                                  "missing": missing, "gate": "coverage" if p.lexical else "cosine",
-                                  "threshold_factor": factor}
-    if models is not None and models.refusal is not None and p.qtype != "list":
+    cosine = max(s.cosine for s in ranked[:10])
+    signals: dict[str, object] = {"key_term_coverage": round(coverage, 4), "cosine": round(cosine, 4),
+                                  "missing": missing, "threshold_factor": 1.0}
+    if p.qtype == "list":
+        # not gated by ``refusal_threshold`` (an evaluation sweeping it leaves lists as they are)
+        signals.update(coverage=round(coverage, 4), gate="list")
+        weak = coverage < LIST_COVERAGE if p.lexical else cosine < settings.dense_refusal_threshold
+    elif models is not None and models.refusal is not None:
         score = float(models.refusal.probability(question_features(p, missing))[0])
-        signals["coverage"] = round(score, 4)  # what ``refusal_threshold`` gates (and the eval sweeps)
-        signals["gate"] = "coverage"
-        weak = score < settings.refusal_threshold * factor
+        signals.update(coverage=round(score, 4), gate="coverage")  # the answerability score the threshold gates
+        weak = score < settings.refusal_threshold
     else:
-        signals["coverage"] = round(coverage, 4)
-        weak = (coverage < settings.refusal_threshold * factor if p.lexical
-                else float(signals["cosine"]) < settings.dense_refusal_threshold)  # type: ignore[arg-type]
+        signals.update(coverage=round(coverage, 4), gate="coverage" if p.lexical else "cosine")
+        weak = coverage < settings.refusal_threshold if p.lexical else cosine < settings.dense_refusal_threshold
     return Decision(bool(missing) or weak, signals)

@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=SHARED, help="the public data folder (default ../shared/data)")
     parser.add_argument("--eval-dir", type=Path, default=Path(".cache/eval"), help="BEIR sets (for CRUD)")
     parser.add_argument("--work", type=Path, default=Path(".cache/answerfit"), help="indexes of the fitting sets")
-    parser.add_argument("--drcd-docs", type=int, default=400, help="DRCD paragraphs to index (file order)")
+    parser.add_argument("--drcd-docs", type=int, default=200, help="DRCD paragraphs to index (file order)")
     parser.add_argument("--max-false-refusal", type=float, default=0.02)
     parser.add_argument("--out", type=Path, default=PARAMS)
     args = parser.parse_args(argv)
@@ -175,6 +175,13 @@ def main(argv: list[str] | None = None) -> int:
                         "questions": rows[held].asked,
                         "gold_among_candidates": round(len(np.unique(rows[held].group)) / max(rows[held].asked, 1), 4)}
     sentence = fit_logistic(np.concatenate([r.x for r in rows.values()]), np.concatenate([r.y for r in rows.values()]), FEATURES)
+    # the product's own seed questions: never fitted on, measured with the final ranker
+    if (args.eval_dir / "seeds" / "queries.jsonl").exists():
+        seeds = beir(args.eval_dir / "seeds", "seeds")
+        seed_rows = collect(open_fit_index(seeds, args.work / "seeds-beir"), list(seeds.questions))
+        report["seeds (not fitted on)"] = {"top1_fitted": round(top1(sentence, seed_rows), 4),
+                                           "top1_hand_weights": round(top1(None, seed_rows), 4),
+                                           "questions": seed_rows.asked}
     # the refusal score sees the fitted ranker's probabilities: recompute them on the question rows
     for r in [*rows.values(), *foreign.values()]:
         refresh_probabilities(r, sentence)

@@ -54,7 +54,7 @@ def prepare(lib, used: str, k: int | None = None, filters: Filters | None = None
     settings, index = lib.settings, lib.index
     a = analyse(used)
     qtype = classify(used)
-    if qtype == "list" and a.kind != "list":
+    if qtype == "list" and a.kind == "attribute":
         qtype = "how"  # "X有哪些特点" is about one thing: answered from its own article, not as a list
     k = k or settings.answer_k
     foreign = is_foreign(used)

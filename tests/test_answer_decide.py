@@ -1,0 +1,44 @@
+"""Refusal on places, judged on the articles the answer would come from, for any place in China."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer.decide import missing_places
+from rag.types import Article
+
+
+def _article(title: str, body: str, regions: tuple[str, ...] = ()) -> Article:
+    return Article(id=title, title=title, body=body, source="t", regions=regions)
+
+
+@pytest.fixture(autouse=True)
+def _places_available() -> None:
+    pytest.importorskip("rag.places")
+
+
+def test_a_district_of_another_city_is_missing_from_beijing_articles() -> None:
+    beijing = _article("通州区工会集体协商大赛决赛举办", "近日，通州区工会集体协商大赛决赛举办。")
+    assert missing_places("杭州市西湖区总工会举办了什么比赛", [beijing]) == ["杭州市", "西湖区"]
+
+
+def test_a_province_is_covered_by_an_article_about_a_district_inside_it() -> None:
+    hangzhou = _article("西湖区总工会开展技能比武", "杭州市西湖区总工会近日开展技能比武。")
+    assert missing_places("浙江省举办了什么比赛", [hangzhou]) == []
+    assert missing_places("西湖区举办了什么比赛", [hangzhou]) == []
+
+
+def test_a_district_is_not_covered_by_an_article_that_names_only_its_province() -> None:
+    zhejiang = _article("浙江省举办职工运动会", "浙江省总工会举办职工运动会。")
+    assert missing_places("杭州市西湖区举办了什么比赛", [zhejiang]) == ["杭州市", "西湖区"]
+
+
+def test_the_article_regions_field_counts_too() -> None:
+    tagged = _article("一场比赛", "比赛在区体育馆举行。", regions=("北京市", "海淀区"))
+    assert missing_places("海淀区举办了什么比赛", [tagged]) == []
+
+
+def test_only_the_cited_articles_count_not_any_retrieved_one() -> None:
+    answer_article = _article("通州区比赛", "通州区工会集体协商大赛决赛举办。")
+    # an unrelated article further down the ranking names 海淀区; it is not passed in, so it does not count
+    assert missing_places("海淀区举办了什么比赛", [answer_article]) == ["海淀区"]
