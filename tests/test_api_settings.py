@@ -127,3 +127,9 @@ def test_cors_wildcard_when_configured(library):
     with serve(library, cors_origins=["*"]) as server, httpx.Client(base_url=server.url) as client:
         response = client.post("/api/search", json={"query": "工会"}, headers={"Origin": "https://any.example"})
         assert response.headers["access-control-allow-origin"] == "*"
+
+
+def test_trusted_proxies_are_addresses_or_networks():
+    assert Settings(trusted_proxies="127.0.0.1, 10.0.0.0/8,::1").trusted_proxies == ["127.0.0.1", "10.0.0.0/8", "::1"]
+    with pytest.raises(ValueError, match="RAG_TRUSTED_PROXIES: 'proxy.local' is not an IP address"):
+        Settings(trusted_proxies="127.0.0.1,proxy.local")
