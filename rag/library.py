@@ -105,7 +105,7 @@ class Library:
             "chunk_overlap": index.meta.chunk_overlap,
             "version": self._version,
             "index_dir": str(self.index_dir),
-            "sources": sorted({a.source for a in index.articles.values()}),
+            "sources": sorted({a.source.split("#", 1)[0] for a in index.articles.values()}),  # files, not rows
         }
 
     def article(self, article_id: str) -> Article:
