@@ -73,11 +73,24 @@ def _visible_lines(html: str) -> list[str]:
     return [line.strip() for line in tree.text_content().split("\n") if line.strip()]
 
 
+def _date(html: str, lines: list[str], head: int = 30) -> str:
+    """The publication date: from the page's markup (meta tags, JSON-LD, ``<time>``, the URL) by htmldate, else the
+    first full date written near the top of the visible text (``发布时间：2023年08月16日``). htmldate's own search of
+    the text is not used: on Chinese pages it reads ``2023年08月16日`` as 2023-01-01."""
+    from htmldate import find_date
+
+    found = find_date(html, extensive_search=False, original_date=True)
+    if found:
+        return normalise_date(found)
+    return next((iso for line in lines[:head] if len(iso := normalise_date(line)) == 10), "")
+
+
 def read_html(data: bytes, source: str) -> HtmlPage:
     """Extract the article of a saved news page; PageError when the page has no main text."""
     import trafilatura
 
     html, encoding = decode_html(data, source)
+    lines = _visible_lines(html)
     # precision over recall: on short pages the default falls back to keeping link lists (menus) as text
     doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=True,
                                       favor_precision=True)
@@ -86,8 +99,8 @@ def read_html(data: bytes, source: str) -> HtmlPage:
         raise PageError(f"{source}: no article text found in this HTML page (only navigation or markup).")
     paragraphs = [p.strip() for p in text.split("\n") if p.strip()]
     title = (doc.title or "").strip()
-    if len(paragraphs) > 1 and paragraphs[0] == title:  # the page's <h1> inside the article: it is the title
-        paragraphs = paragraphs[1:]
+    if title in paragraphs[:3] and len(paragraphs) > 1:  # the page's <h1> inside the article: it is the title
+        paragraphs.remove(title)
     body = "\n".join(paragraphs)
     offsets, pos = [], 0
     for para in paragraphs:
@@ -95,11 +108,11 @@ def read_html(data: bytes, source: str) -> HtmlPage:
         pos += len(para) + 1
     title = title or derive_title(body)
     article = Article(id=article_id(title, body), title=title, body=body, source=source, paragraphs=tuple(offsets),
-                      date=normalise_date(doc.date or ""), publisher=(doc.sitename or doc.hostname or "").strip(),
+                      date=_date(html, lines), publisher=(doc.sitename or doc.hostname or "").strip(),
                       url=(doc.url or "").strip())
     kept_text = f"{title}\n{body}"
     total, dropped = 0, []
-    for no, line in enumerate(_visible_lines(html), start=1):
+    for no, line in enumerate(lines, start=1):
         total += len(line)
         if line not in kept_text:
             dropped.append((no, line))

@@ -237,3 +237,16 @@ def test_500_crud_documents_give_500_articles(crud_rows: list[dict[str, str]], k
     # nothing of the text is lost: the body is the row's text, paragraph breaks aside
     assert all(a.body.split("\n") == [p.strip() for p in r["content"].splitlines() if p.strip()]
                for a, r in zip(doc.articles, crud_rows, strict=True))
+
+
+def test_html_date_written_in_chinese_in_the_text() -> None:
+    """No date in the markup: the first full date near the top of the text, not htmldate's guess (2023-01-01)."""
+    html = ("<html><head><meta charset='utf-8'><title>天心区举办职工运动会</title></head><body><article>"
+            "<h1>天心区举办职工运动会</h1><p>发布时间：2023年08月16日 17:26</p>"
+            "<p>长沙市天心区总工会举办职工运动会，来自辖区企业的300余名职工参加了比赛，比赛为期两天。</p>"
+            "<p>区总工会负责人表示，今后每年都将举办一次。</p></article></body></html>")
+    (article,) = read_data(html.encode("utf-8"), "sports.html").articles
+    assert article.date == "2023-08-16"
+    assert article.title == "天心区举办职工运动会" and "天心区举办职工运动会" not in article.body.split("\n")
+    undated = html.replace("<p>发布时间：2023年08月16日 17:26</p>", "")
+    assert read_data(undated.encode("utf-8"), "sports.html").articles[0].date == ""
