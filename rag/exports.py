@@ -155,13 +155,35 @@ class Row:
     chars: int  # characters of text in the row
 
 
-def _json_rows(text: str) -> Iterator[Row]:
+def _whole_json(text: str) -> list | None:
+    """A JSON array of rows, or an object holding one (``{"articles": [...]}``); None for JSON Lines."""
     stripped = text.lstrip()
-    if stripped.startswith("["):  # a JSON array of objects
+    if not stripped.startswith(("[", "{")):
+        return None
+    first = stripped.split("\n", 1)[0]
+    if stripped.startswith("{"):
         try:
-            items = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            raise PageError(f"not valid JSON ({exc.msg} at line {exc.lineno}).") from None
+            json.loads(first)
+            return None  # the first line is a whole object: JSON Lines
+        except json.JSONDecodeError:
+            pass
+    try:
+        whole = json.loads(stripped)
+    except json.JSONDecodeError as exc:
+        if stripped.startswith("{"):
+            return None  # let each line say what is wrong with it
+        raise PageError(f"not valid JSON ({exc.msg} at line {exc.lineno}).") from None
+    if isinstance(whole, dict):
+        lists = [v for v in whole.values() if isinstance(v, list) and v and isinstance(v[0], dict)]
+        if not lists:
+            raise PageError(f"a JSON object with no list of rows in it (keys: {', '.join(list(whole)[:10])}).")
+        whole = lists[0]
+    return whole if isinstance(whole, list) else None
+
+
+def _json_rows(text: str) -> Iterator[Row]:
+    items = _whole_json(text)
+    if items is not None:  # a JSON array of objects
         for no, item in enumerate(items, start=1):
             yield _json_row(no, item, json.dumps(item, ensure_ascii=False))
         return

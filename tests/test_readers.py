@@ -250,3 +250,16 @@ def test_html_date_written_in_chinese_in_the_text() -> None:
     assert article.title == "天心区举办职工运动会" and "天心区举办职工运动会" not in article.body.split("\n")
     undated = html.replace("<p>发布时间：2023年08月16日 17:26</p>", "")
     assert read_data(undated.encode("utf-8"), "sports.html").articles[0].date == ""
+
+
+@pytest.mark.parametrize("wrap", [lambda rows: rows, lambda rows: {"status": "ok", "articles": rows}])
+def test_json_files_pretty_printed(wrap) -> None:
+    """A .json file holding an array of rows, or an object with one, pretty-printed over many lines."""
+    doc = read_data(json.dumps(wrap(ROWS), ensure_ascii=False, indent=2).encode("utf-8"), "news.json")
+    assert [a.title for a in doc.articles] == ["西湖区总工会举办职工技能大赛", "长春朝阳区开展送清凉活动"]
+    assert doc.dropped == ()
+
+
+def test_a_json_object_without_rows_is_an_error() -> None:
+    doc = read_data(json.dumps({"status": "ok", "count": 0}, indent=2).encode(), "empty.json")
+    assert "no list of rows" in doc.error
