@@ -48,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     add_filter_options(ask)
     ls = sub.add_parser("list", help="the indexed articles: id, date, title, places")
     ls.add_argument("--json", action="store_true", help="one JSON object per article, one per line")
+    add_filter_options(ls)
     de = sub.add_parser("delete", help="remove an article from both indexes")
     de.add_argument("article_id")
     sub.add_parser("stats", help="what the index holds")
@@ -177,7 +178,10 @@ def run(args: argparse.Namespace) -> int:
                 print_answer(result, lib.index.articles)
             return 0
         if args.command == "list":
-            print_list(list(articles.values()), args.json)
+            from .starters import as_chunk
+
+            wanted = lib.resolve_filters(filters_from(args))
+            print_list([a for a in articles.values() if not wanted or wanted.accepts(as_chunk(a))], args.json)
             return 0
         if args.command == "delete":
             article = lib.delete(args.article_id)

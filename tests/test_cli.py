@@ -83,6 +83,12 @@ def test_list_shows_ids_dates_titles_and_places(hash_library: Library, cli_env: 
     row = next(line for line in lines if line.startswith(by_title["朝外街道总工会为单身职工“搭鹊桥”"]))
     assert "朝外街道" in row
 
+    assert main(["--index-dir", str(hash_library.index_dir), "list", "--source", P3]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 7  # the articles of one page
+    assert main(["--index-dir", str(hash_library.index_dir), "list", "--place", "密云区"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert rows and all("密云区" in row.rsplit("[", 1)[1] for row in rows)
+
     assert main(["--index-dir", str(hash_library.index_dir), "list", "--json"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["id"] for r in rows] == list(hash_library.index.articles)

@@ -34,11 +34,11 @@ async def suggestions(
     lib: LibraryDep,
     n: Annotated[int, Query(ge=1, le=20, description="how many")] = 4,
     place: Annotated[list[str], Query(max_length=20, description="region at any level, e.g. 杭州市")] = [],  # noqa: B006
-    source: Annotated[list[str], Query(max_length=20, description="page file")] = [],  # noqa: B006
+    source: Annotated[list[str], Query(max_length=20, description="file or publisher (人民网)")] = [],  # noqa: B006
     since: Annotated[str, Query(pattern=ISO_DATE, description="published on or after (YYYY-MM-DD)")] = "",
     until: Annotated[str, Query(pattern=ISO_DATE, description="published on or before (YYYY-MM-DD)")] = "",
 ) -> Suggestions:
     filters = Filters(sources=tuple(source), places=tuple(place), date_from=since, date_to=until)
-    found = starter_questions(lib.index.articles.values(), n, filters)
+    found = starter_questions(lib.index.articles.values(), n, lib.resolve_filters(filters))  # source: file or paper
     return Suggestions(questions=[Suggestion(question=s.question, article_id=s.article_id, title=s.title)
                                   for s in found])
