@@ -75,7 +75,8 @@ def with_places(article: Article) -> Article:
     # names are matched on a Simplified copy (臺北市大安區 → 台北市 大安区); the article keeps its text as written
     text = to_simplified(f"{article.title}\n{article.subtitle}\n{article.body}")
     regions = with_parents(find_regions(text))
-    towns = find_places(text)
+    # towns and streets by their suffix; '…地区' is left out of regions: mostly 亚太地区, 受灾地区, not a division
+    towns = tuple(name for name in find_places(text) if name.endswith(("街道", "镇", "乡")))
     districts = tuple(dict.fromkeys((*article.districts, *counties(regions), *find_districts(text))))
     return replace(article, regions=tuple(dict.fromkeys((*regions, *towns))), districts=districts)
 
