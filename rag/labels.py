@@ -36,16 +36,23 @@ def format_date(date: str) -> str:
 
 
 def page_name(article: Article) -> str:
-    """The section, else the page banner when it is short enough to name a page (``要闻``, ``第3版``).
+    """The page banner when it is short enough to name a page (``江城晚报 第A05版``, not a slogan), then the
+    section; one of them when it contains the other.
 
+    >>> page_name(Article("a", "t", "b", "s", section="消费观察", banner="晚报 第A05版"))
+    '晚报 第A05版 · 消费观察'
     >>> page_name(Article("a", "t", "b", "s", banner="深入学习贯彻党的二十大精神 奋力开拓首都工会工作新局面"))
     ''
-    >>> page_name(Article("a", "t", "b", "s", banner="  第 2 版 "))
-    '第 2 版'
+    >>> page_name(Article("a", "t", "b", "s", section="第3版 要闻", banner="  要闻 "))
+    '第3版 要闻'
     """
     section = " ".join(article.section.split())
     banner = " ".join(article.banner.split())
-    return section or (banner if len(banner) <= MAX_BANNER_CHARS else "")
+    if len(banner) > MAX_BANNER_CHARS:
+        banner = ""
+    if banner and section and (banner in section or section in banner):
+        return max(banner, section, key=len)
+    return SEPARATOR.join(p for p in (banner, section) if p)
 
 
 def article_label(article: Article) -> str:

@@ -25,6 +25,7 @@ def make(**fields: object) -> Article:
     ({"publisher": "新华社", "date": "2023-07"}, "新华社 · 2023年7月 · 《密云区工匠学院成立》"),
     ({"date": "2023-01-05", "section": "第3版 要闻", "banner": "要闻"}, "2023年1月5日 · 第3版 要闻 · 《密云区工匠学院成立》"),
     ({"banner": "第2版"}, "第2版 · 《密云区工匠学院成立》"),
+    ({"banner": "江城晚报 第A05版 民生新闻", "section": "消费观察"}, "江城晚报 第A05版 民生新闻 · 消费观察 · 《密云区工匠学院成立》"),
     ({"banner": "深入学习贯彻党的二十大精神 奋力开拓首都工会工作新局面"}, "《密云区工匠学院成立》"),  # a slogan, not a page
     ({"title": "  两行\n标题 ", "publisher": " 北京日报 "}, "北京日报 · 《两行 标题》"),
     ({"title": ""}, "（无标题报道）"),
@@ -36,11 +37,14 @@ def test_article_label(fields: dict, label: str) -> None:
 def test_helpers() -> None:
     assert [format_date(d) for d in ("2024-12-01", "2024-2", "昨天", " ")] == ["2024年12月1日", "2024年2月", "昨天", ""]
     assert page_name(make(section="  国内  新闻 ")) == "国内 新闻"
+    assert page_name(make(section="要闻", banner="第3版 要闻")) == "第3版 要闻"
     assert title_label("体验插花艺术") == "《体验插花艺术》"
 
 
-def test_seed_articles_are_labelled_by_title_never_by_file(seeds_dir: Path) -> None:
-    for path in sorted(seeds_dir.glob("*.txt")):
+def test_pages_are_labelled_by_title_never_by_file(seeds_dir: Path) -> None:
+    """The seeds (no publisher, no date, a slogan banner) and the other papers' test pages."""
+    pages = sorted(seeds_dir.glob("*.txt")) + sorted((Path(__file__).parent / "pages").glob("*.txt"))
+    for path in pages:
         for article in parse_page(read_page(path).text, path.name):
             label = article_label(article)
             assert path.name not in label and ".txt" not in label
