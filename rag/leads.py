@@ -26,6 +26,9 @@ _PUBLISHER = rf"[{_CJK}A-Za-z]{{1,10}}?(?:通讯社|日报|晚报|晨报|报|网
 _DATE_MD = r"\d{1,2}月\d{1,2}日"
 
 BYLINE_SELF = re.compile(rf"^本报讯\s*(?:{_CREDIT})?\s*")
+# 本报讯 记者 张三 通讯员 李四 近日… — a credit without brackets, read only when spaces set the names apart
+_ROLE = r"(?:(?:特约|实习|见习)?记者|通讯员)"
+_OPEN_CREDIT = re.compile(rf"^本报讯\s+({_ROLE}\s*[{_CJK}·]{{2,4}}(?:\s+(?:{_ROLE}\s*)?[{_CJK}·]{{2,4}})*)\s+")
 _BYLINE_OTHER = re.compile(rf"^(?P<pub>{_PUBLISHER})(?:[（(][^）)]{{1,20}}[）)])?(?:[{_CJK}]{{0,8}}?{_DATE_MD})?讯\s*(?:{_CREDIT})?\s*")
 _DATELINE = re.compile(
     rf"^(?P<pub>{_PUBLISHER}|本报)?(?:[（(][^）)]{{1,20}}[）)])?[{_CJK}]{{0,10}}?(?P<md>{_DATE_MD})电\s*(?:{_CREDIT})?\s*"
@@ -54,7 +57,10 @@ _MESSAGE = re.compile(
 )
 _BULLETS = "■●◆▲★□◇○"
 INLINE_PHOTO = re.compile(r"\s*\*\*\s*本报记者\s*(.+?)\s*摄(?:影报道)?\s*\*\*\s*$")
-_QA = re.compile(r"^记者\s*[：:]")
+# a picture credit closing a caption or paragraph: …抢收水稻。本报记者 周航 摄
+TAIL_PHOTO = re.compile(rf"(?<=[。！？”）)])\s*[（(]?(?:本报|新华社)?(?:特约|实习|见习)?记者\s*({_NAMES})\s*摄[）)]?$")
+_QA = re.compile(r"^(?:本报)?(?:记者|问)\s*[：:]")
+_ROLE_ONLY = re.compile(_ROLE)
 _QUOTED_SOURCE = re.compile(rf"^据\s*《?(?P<pub>{_PUBLISHER})》?(?:[{_CJK}]{{0,6}}?)(?:报道|消息|电)")
 
 
@@ -78,6 +84,8 @@ def match_lead(text: str) -> Lead | None:
     ('credit', 'photo', None)
     >>> match_lead("文/本报记者 张三 李四").credit, match_lead("■本报记者 张三").end, match_lead("央视网消息：今天").publisher
     ('本报记者 张三 李四', 8, '央视网')
+    >>> match_lead("本报讯 记者 张三 通讯员 李四 近日，").credit, match_lead("问：新规何时施行？").kind
+    ('记者 张三 通讯员 李四', 'qa')
     >>> lead = match_lead("（中央社记者王小明台北5日电）台北市")
     >>> lead.publisher, lead.credit, lead.month_day
     ('中央社', '记者王小明', '5日')
@@ -96,6 +104,8 @@ def _match(text: str) -> Lead | None:
     if bullet:  # ■本报记者 张三: a bullet before the lead
         lead = _match(text[bullet:])
         return replace(lead, end=lead.end + bullet) if lead else None
+    if (m := _OPEN_CREDIT.match(text)) and not _ROLE_ONLY.fullmatch(m.group(1).split()[-1]):
+        return Lead("byline", m.group(1), "", "", m.end())
     if m := BYLINE_SELF.match(text):
         return Lead("byline", m.group(1) or "", "", "", m.end())
     if m := PHOTO_LINE.match(text):

@@ -20,7 +20,7 @@ from .errors import PageError
 from .gazetteer import find_districts, find_organisations, find_places
 from .headings import derived_title, looks_like_title, title_index
 from .items import Item, banner_index, find_items
-from .leads import INLINE_PHOTO, PHOTO_LINE, parse_credits, quoted_publisher
+from .leads import INLINE_PHOTO, PHOTO_LINE, TAIL_PHOTO, parse_credits, quoted_publisher
 from .lines import Line, read_lines
 from .sentences import ends_sentence
 from .textnorm import has_traditional, to_simplified
@@ -153,7 +153,7 @@ def _body(lines: list[Line], item: Item, stop: int) -> tuple[list[int], list[str
             photo = parse_credits(text[m.start(1) : m.end(1)])[0]
             credit = text[m.start() :].strip().strip("*").strip()
             text = text[: m.start()]
-        elif (m := PHOTO_LINE.match(line.key)) and i > item.anchor:
+        elif (m := PHOTO_LINE.match(line.key) or TAIL_PHOTO.search(line.key)) and (i > item.anchor or m.start()):
             photo = parse_credits(text[m.start(1) : m.end(1)])[0]
         if text:
             texts.append(text)

@@ -8,6 +8,7 @@ from pathlib import Path
 import opencc
 import pytest
 
+from rag.leads import match_lead
 from rag.parse import PageParse, parse_page, parse_report
 from rag.textnorm import to_simplified
 from rag.types import Article
@@ -125,3 +126,52 @@ def test_seed_pages_in_traditional_give_the_same_31_articles(seeds_dir: Path, co
         assert [(a.kind, a.line_start, a.line_end, len(a.paragraphs)) for a in converted] == \
             [(a.kind, a.line_start, a.line_end, len(a.paragraphs)) for a in original]
     assert count == 31
+
+
+@pytest.mark.parametrize(("line", "kind", "credit", "publisher"), [
+    ("本报讯（记者 王路曼）近日，", "byline", "记者 王路曼", ""),
+    ("本报讯 记者 张三 通讯员 李四 近日，", "byline", "记者 张三 通讯员 李四", ""),
+    ("晨报讯（记者 周明）8月9日，", "byline", "记者 周明", "晨报"),
+    ("荆楚网（湖北日报网）讯（记者 李燕）为进一步", "byline", "记者 李燕", "荆楚网"),
+    ("新华社北京7月27日电（记者 张三）今天", "dateline", "记者 张三", "新华社"),
+    ("人民网柏林7月28日电 （记者 李四）德国", "dateline", "记者 李四", "人民网"),
+    ("本报北京7月3日电（记者 王五）", "dateline", "记者 王五", ""),
+    ("（中央社記者陳文明臺中5日電）臺中市", "dateline", "记者陈文明", "中央社"),  # read on the Simplified form
+    ("【本报讯】花莲县", "dateline", "", ""),
+    ("央视网消息（新闻联播）：今天", "dateline", "", "央视网"),
+    ("（记者 周敏）3月14日上午", "credit", "记者 周敏", ""),
+    ("记者 孙丽 报道", "credit", "记者 孙丽", ""),
+    ("〔记者林志豪／高雄报导〕高雄港", "credit", "记者林志豪", ""),
+    ("本报记者 赵雪", "credit", "本报记者 赵雪", ""),
+    ("■本报记者 赵雪 通讯员 钱进", "credit", "本报记者 赵雪 通讯员 钱进", ""),
+    ("文/本报记者 张三", "credit", "本报记者 张三", ""),
+    ("本报记者 马超 摄影报道", "photo", "马超", ""),
+    ("（新华社记者 李华 摄）", "picture", "李华", ""),
+    ("记者：新规主要解决哪些问题？", "qa", "", ""),
+    ("问：新规何时施行？", "qa", "", ""),
+])
+def test_leads_of_many_papers(line: str, kind: str, credit: str, publisher: str) -> None:
+    lead = match_lead(to_simplified(line))
+    assert lead is not None
+    assert (lead.kind, lead.credit, lead.publisher) == (kind, credit, publisher)
+
+
+@pytest.mark.parametrize("line", ["记者手记", "记者了解到，此次大赛的参赛选手由各级工会干部构成。", "近日，某县启动秋季植树活动。", "本报评论员"])
+def test_lines_that_are_not_leads(line: str) -> None:
+    assert match_lead(line) is None
+
+
+def test_a_picture_credit_closing_a_paragraph_is_the_photo_credit() -> None:
+    page = ("## 春季招聘会举办\n\n本报讯（记者 林晓）近日，某区春季招聘会举办，百余家企业参加。\n\n"
+            "求职者在招聘会现场咨询岗位。本报记者 周航 摄\n")
+    (article,) = parse_page(page, "x.txt")
+    assert (article.reporters, article.photo_credit) == (("林晓",), ("周航",))
+    assert article.body.endswith("求职者在招聘会现场咨询岗位。本报记者 周航 摄")
+
+
+def test_an_interview_in_question_and_answer_turns_with_wen_da() -> None:
+    page = ("## 春季招聘会举办\n\n本报讯（记者 林晓）近日，某区春季招聘会举办。\n\n"
+            "## 求职者关心的五个问题\n\n招聘会期间，记者采访了区人社局负责人。\n\n问：今年岗位有什么特点？\n\n答：技能岗位多。\n")
+    articles = parse_page(page, "x.txt")
+    assert [a.title for a in articles] == ["春季招聘会举办", "求职者关心的五个问题"]
+    assert articles[1].body.split("\n") == ["招聘会期间，记者采访了区人社局负责人。", "问：今年岗位有什么特点？", "答：技能岗位多。"]
