@@ -30,8 +30,10 @@ BYLINE_SELF = re.compile(rf"^本报讯\s*(?:{_CREDIT})?\s*")
 _ROLE = r"(?:(?:特约|实习|见习)?记者|通讯员)"
 _OPEN_CREDIT = re.compile(rf"^本报讯\s+({_ROLE}\s*[{_CJK}·]{{2,4}}(?:\s+(?:{_ROLE}\s*)?[{_CJK}·]{{2,4}})*)\s+")
 _BYLINE_OTHER = re.compile(rf"^(?P<pub>{_PUBLISHER})(?:[（(][^）)]{{1,20}}[）)])?(?:[{_CJK}]{{0,8}}?{_DATE_MD})?讯\s*(?:{_CREDIT})?\s*")
+# with no agency named, only a place, the 电 must stand apart (北京7月3日电 …), not begin a word (7月3日电网)
 _DATELINE = re.compile(
-    rf"^(?P<pub>{_PUBLISHER}|本报)?(?:[（(][^）)]{{1,20}}[）)])?[{_CJK}]{{0,10}}?(?P<md>{_DATE_MD})电\s*(?:{_CREDIT})?\s*"
+    rf"^(?:(?P<pub>{_PUBLISHER}|本报)(?:[（(][^）)]{{1,20}}[）)])?[{_CJK}]{{0,10}}?(?P<md>{_DATE_MD})电"
+    rf"|[{_CJK}]{{2,10}}?(?P<md2>{_DATE_MD})电(?=[\s（(]))\s*(?:{_CREDIT})?\s*"
 )
 # wire style with the lead in brackets: （中央社记者王小明台北5日电）, 【本报讯】, 【明报专讯】
 _BRACKETED = re.compile(
@@ -50,7 +52,7 @@ _REPORTER_LINE = re.compile(
 )
 # a credit line, not a column label such as 记者手记: 文/…, 本报记者…, or 记者 followed by a space
 _AUTHOR_MARK = re.compile(r"^(?:(?:文|图|文图|文·图|文/图|文／图)\s*[/／｜|]|(?:本报|本刊)(?:特约|实习|见习)?(?:记者|通讯员)|(?:特约|实习|见习)?(?:记者|通讯员)\s)")
-PHOTO_LINE = re.compile(rf"^[*（(]*\s*(?:本报|新华社|[{_CJK}]{{0,6}}?)(?:特约|实习|见习)?记者\s*(.+?)\s*摄(影报道)?\s*[*）)]*$")
+PHOTO_LINE = re.compile(rf"^[*（(]*\s*(?:本报|{_PUBLISHER})?(?:特约|实习|见习)?记者\s*({_NAMES})\s*摄(影报道)?\s*[*）)]*$")
 # a site's own lead: 央视网消息（新闻联播）：, IT之家7月20日消息，
 _MESSAGE = re.compile(
     rf"^(?:(?P<pub>{_PUBLISHER})消息\s*(?:[（(][^）)]{{1,20}}[）)])?\s*[：:，,]|(?P<pub2>[{_CJK}A-Za-z]{{2,10}}?)(?P<md>{_DATE_MD})消息[：:，,])\s*"
@@ -86,6 +88,8 @@ def match_lead(text: str) -> Lead | None:
     ('本报记者 张三 李四', 8, '央视网')
     >>> match_lead("本报讯 记者 张三 通讯员 李四 近日，").credit, match_lead("问：新规何时施行？").kind
     ('记者 张三 通讯员 李四', 'qa')
+    >>> match_lead("今年7月3日电网公司"), match_lead("她告诉记者这些都是自己拍摄"), match_lead("北京7月3日电 今天").kind
+    (None, None, 'dateline')
     >>> lead = match_lead("（中央社记者王小明台北5日电）台北市")
     >>> lead.publisher, lead.credit, lead.month_day
     ('中央社', '记者王小明', '5日')
@@ -113,7 +117,7 @@ def _match(text: str) -> Lead | None:
         return Lead("photo" if m.group(2) else "picture", m.group(1), "", "", m.end())
     if (m := _DATELINE.match(text)) and len(m.group(0)) <= 60:
         pub = m.group("pub") or ""
-        return Lead("dateline", m.group(3) or "", "" if pub == "本报" else pub, m.group("md"), m.end())
+        return Lead("dateline", m.group(4) or "", pub, m.group("md") or m.group("md2"), m.end())
     if m := _BRACKETED.match(text):
         pub = m.group("pub") or m.group("pub2") or ""
         return Lead("dateline", (m.group("who") or "").strip(), "" if pub == "本报" else pub, m.group("md") or "", m.end())
