@@ -61,6 +61,8 @@ def describe_validation(errors: list[dict[str, Any]]) -> str:
             lines.append("the request body is empty; send a JSON object")
         elif err.get("type") == "missing":
             lines.append(f"missing field {where!r}")
+        elif err.get("type") == "string_unicode":  # a constrained string met half a surrogate pair
+            lines.append(f"{where}: text must be valid Unicode (found a lone surrogate such as \\ud800)")
         else:
             lines.append(f"{where}: {err.get('msg', 'invalid value')}")
     return "; ".join(lines)

@@ -112,7 +112,8 @@ def test_a_body_that_is_not_json_is_415(client, path):
     ("/api/search", rb'{"query": "\udc00"}'),
     ("/v1/chat/completions", rb'{"messages": [{"role": "user", "content": "\ud83d"}]}'),
     ("/v1/chat/completions", rb'{"messages": [{"role": "user", "content": [{"type": "text", "text": "\ud83d"}]}]}'),
-    ("/api/feedback", rb'{"question": "q", "answer": "a", "rating": "up", "citations": [{"n": "\ud800"}]}'),
+    ("/api/feedback", rb'{"question": "q", "answer": "a", "rating": "up", "citations": [{"n": 1, "article_id": "\ud800"}]}'),
+    ("/api/feedback", rb'{"question": "q", "answer": "a", "rating": "up", "comment": "\udfff"}'),
 ])
 def test_lone_surrogates_are_422_not_500(client, path, raw):
     """JSON may escape half a surrogate pair; such a string is not text and used to crash the embedder (500)."""
