@@ -24,6 +24,7 @@ class Item:
     anchor: int  # index of the lead line (news), the credit line (photo), or the first body line
     headings: list[Line]
     lead: Lead | None
+    plain: bool = False  # the whole text is one article: its body runs over any later heading
 
 
 def banner_index(lines: list[Line]) -> int:

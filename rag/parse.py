@@ -82,7 +82,7 @@ def parse_report(text: str, source: str) -> PageParse:
     banner = banner_index(lines)
     items = find_items(lines, banner)
     if not items:
-        items = [_plain_item(lines, source)]
+        items, banner = [_plain_item(lines, source)], -1
     page_date = _page_date(page.dates, lines, items)
     articles: list[Article] = []
     used: set[int] = set()
@@ -122,7 +122,7 @@ def _plain_item(lines: list[Line], source: str) -> Item:
     text = "".join(lines[i].text for i in body)
     if len(text) < _MIN_PLAIN and not any(ends_sentence(lines[i].key) for i in body):
         raise PageError(f"{source}: no article found (no lead such as 本报讯…, no photo credit, no title + text).")
-    return Item("news", content[0], body[0], [first] if titled else [], None)
+    return Item("news", content[0], body[0], [first] if titled else [], None, plain=True)
 
 
 def _body(lines: list[Line], item: Item, stop: int) -> tuple[list[int], list[str], tuple[str, ...]]:
@@ -140,11 +140,15 @@ def _body(lines: list[Line], item: Item, stop: int) -> tuple[list[int], list[str
     idx: list[int] = []
     photo: tuple[str, ...] = ()
     credit = ""
-    alone: list[str] = []  # a credit printed on its own line ("本报记者 赵雪") is a paragraph of its own
+    done: list[str] = []  # paragraphs closed whatever follows: a credit alone on its line, a subheading
     if item.lead is not None and item.lead.kind == "credit" and item.lead.end >= len(lines[item.anchor].key):
-        alone, idx = [lines[item.anchor].text], [item.anchor]
-    for i in range(item.anchor + len(alone), stop):
+        done, idx = [lines[item.anchor].text], [item.anchor]
+    for i in range(item.anchor + len(done), stop):
         line = lines[i]
+        if line.level and item.plain:  # a plain text's own subheading
+            done, texts = [*done, *join_paragraphs(texts), line.text], []
+            idx.append(i)
+            continue
         if line.level in (1, 3) and i > item.anchor:
             break
         idx.append(i)
@@ -157,12 +161,12 @@ def _body(lines: list[Line], item: Item, stop: int) -> tuple[list[int], list[str
             photo = parse_credits(text[m.start(1) : m.end(1)])[0]
         if text:
             texts.append(text)
-    return idx, [*alone, *join_paragraphs(texts), *([credit] if credit else [])], photo
+    return idx, [*done, *join_paragraphs(texts), *([credit] if credit else [])], photo
 
 
 def _section(lines: list[Line], item: Item, banner: int) -> str:
     """The nearest ``###`` label above an item, unless a ``#`` heading (the item's own or one in between) closed it."""
-    if any(h.level == 1 for h in item.headings):
+    if any(h.level == 1 for h in item.headings) and not item.plain:
         return ""
     for line_index in range(item.start - 1, -1, -1):
         line = lines[line_index]
@@ -181,7 +185,7 @@ def _article(lines: list[Line], item: Item, banner: int, paragraphs: list[str], 
         first = paragraphs[0][lead.end :] or (paragraphs[1] if len(paragraphs) > 1 else "")
     heads = [h.text for h in item.headings]
     first_key = to_simplified(first) if has_traditional(first) else first
-    idx = title_index([h.key for h in item.headings], first_key)
+    idx = 0 if item.plain else title_index([h.key for h in item.headings], first_key)
     kicker, title, subtitle = (" ".join(heads[:idx]), heads[idx], " ".join(heads[idx + 1 :])) if heads else ("", "", "")
     if not title:
         title = derived_title(first, first_key)

@@ -55,6 +55,15 @@ def test_a_wiki_page_with_a_hash_title_is_one_article() -> None:
     assert (article.title, article.body) == ("泡泡糖（零食）", "泡泡糖是一种可以吹出泡泡的口香糖。它最早出现于二十世纪初。")
 
 
+def test_a_markdown_article_with_subheadings_is_one_article_titled_by_its_first_line() -> None:
+    text = "### 科普\n\n# 怎样预防中暑\n\n## 少在正午外出\n\n高温天气要减少外出。\n\n# 及时补水\n\n要少量多次饮水。\n"
+    report = parse_report(text, "guide.md")
+    (article,) = report.articles
+    assert (article.title, article.section, article.banner) == ("怎样预防中暑", "科普", "")
+    assert article.body == "少在正午外出\n高温天气要减少外出。\n及时补水\n要少量多次饮水。"  # subheadings stand alone
+    assert report.dropped == ()
+
+
 def test_a_plain_article_over_several_lines_with_a_boilerplate_line() -> None:
     text = "社区开展义诊活动\n\n近日，社区卫生服务中心在广场开展义诊活动。\n\n居民纷纷前来咨询\n\n责任编辑：王五\n"
     report = parse_report(text, "plain.txt")
