@@ -183,7 +183,7 @@ def _article(lines: list[Line], item: Item, banner: int, paragraphs: list[str], 
     first = paragraphs[0]
     if item.kind == "news" and lead is not None:  # the lead paragraph: what follows the byline or credit
         first = paragraphs[0][lead.end :] or (paragraphs[1] if len(paragraphs) > 1 else "")
-    heads = [h.text for h in item.headings]
+    heads = [h.text.strip("*").strip() or h.text for h in item.headings]  # **bold** titles lose their marks
     first_key = to_simplified(first) if has_traditional(first) else first
     idx = 0 if item.plain else title_index([h.key for h in item.headings], first_key)
     kicker, title, subtitle = (" ".join(heads[:idx]), heads[idx], " ".join(heads[idx + 1 :])) if heads else ("", "", "")

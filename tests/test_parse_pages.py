@@ -14,7 +14,7 @@ from rag.textnorm import to_simplified
 from rag.types import Article
 
 PAGES = Path(__file__).parent / "pages"
-ENCODINGS = {"evening_gbk.txt": "gbk", "taiwan_big5.txt": "big5", "interview_utf8.txt": "utf-8"}
+ENCODINGS = {"evening_gbk.txt": "gbk", "taiwan_big5.txt": "big5", "interview_utf8.txt": "utf-8", "bold_titles_utf8.txt": "utf-8"}
 
 
 def _text(name: str) -> str:
@@ -50,8 +50,15 @@ TAIWAN = [
     ("news", "", "高雄港貨櫃量回升", "", "產業動態", ("林志豪",), (), (), (13, 17)),
     ("news", "", "花蓮縣舉辦原住民族豐年祭", "", "產業動態", (), (), (), (19, 23)),
 ]
-EXPECTED = {"interview_utf8.txt": INTERVIEW, "evening_gbk.txt": EVENING, "taiwan_big5.txt": TAIWAN}
-BANNERS = {"interview_utf8.txt": "职工天地", "evening_gbk.txt": "江城晚报 第A05版 民生新闻", "taiwan_big5.txt": "地方綜合"}
+BOLD = [
+    # **bold** titles; 本报讯 with an unbracketed credit; a bulleted ■本报记者 line; a wire story in another section
+    ("news", "", "一线职工有了“清凉驿站”", "", "地方·民生", ("张三",), ("李四",), (), (5, 9)),
+    ("news", "", "老旧小区加装电梯提速", "", "地方·民生", ("王五",), (), (), (11, 17)),
+    ("news", "", "工伤认定有了“绿色通道”", "", "职工维权", ("钱七",), (), (), (21, 23)),
+]
+EXPECTED = {"interview_utf8.txt": INTERVIEW, "evening_gbk.txt": EVENING, "taiwan_big5.txt": TAIWAN, "bold_titles_utf8.txt": BOLD}
+BANNERS = {"interview_utf8.txt": "职工天地", "evening_gbk.txt": "江城晚报 第A05版 民生新闻", "taiwan_big5.txt": "地方綜合",
+           "bold_titles_utf8.txt": "工人日报 2025年7月3日 星期四 第4版"}
 
 
 def _shape(a: Article) -> tuple:
