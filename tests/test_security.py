@@ -358,7 +358,7 @@ def test_widget_shows_hostile_titles_sources_and_related_links_as_text(hostile_s
             assert bot.locator(".cite").count() >= 1, "the hostile articles should be cited"
             bot.locator(".cite").first.click()
             card = page.locator(".side .citation.active")
-            expect(card.locator(".cite-source")).to_contain_text(HOSTILE_SOURCE)
+            expect(card.locator(".cite-file")).to_contain_text(HOSTILE_SOURCE)  # the file, in the card's details
             expect(card.locator(".cite-title")).to_have_text(re.compile("|".join(map(re.escape, HOSTILE_TITLES))))
             card.locator(".open-article").click()
             expect(page.locator(".side .article-body")).to_contain_text("<script>__pwned=5</script>")
