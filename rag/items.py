@@ -28,9 +28,14 @@ class Item:
 
 
 def banner_index(lines: list[Line]) -> int:
-    """The page banner: a first ``#`` line followed by more headings (a title would be followed by its text); -1
-    when there is none."""
-    if len(lines) >= 2 and lines[0].level == 1 and (lines[1].level == 3 or _is_heading(lines[1])):
+    """The page banner: a first ``#`` line followed by more headings (a title would be followed by its text), on a
+    page whose items do not write their titles with ``#`` too; -1 when there is none."""
+    if len(lines) < 2 or lines[0].level != 1 or not (lines[1].level == 3 or _is_heading(lines[1])):
+        return -1
+    run = next((k for k in range(1, len(lines)) if not _is_heading(lines[k])), len(lines)) - 1  # headings after it
+    # under it a section label or a ## title, or more headings than one item carries: it heads the page; else it
+    # is a title with its subtitle unless it is the page's only # line
+    if lines[1].level in (2, 3) or run >= _MAX_HEADINGS or not any(line.level == 1 for line in lines[1:]):
         return 0
     return -1
 

@@ -182,3 +182,12 @@ def test_an_interview_in_question_and_answer_turns_with_wen_da() -> None:
     articles = parse_page(page, "x.txt")
     assert [a.title for a in articles] == ["春季招聘会举办", "求职者关心的五个问题"]
     assert articles[1].body.split("\n") == ["招聘会期间，记者采访了区人社局负责人。", "问：今年岗位有什么特点？", "答：技能岗位多。"]
+
+
+def test_hash_titles_on_every_item_are_titles_not_a_banner() -> None:
+    page = ("# 市民公园新增健身步道\n\n全长三公里 沿途设置十个休息点\n\n本报讯（记者 刘洋）近日，市民公园新增健身步道正式开放。\n\n"
+            "# 暑期托管班开班\n\n本报讯（记者 陈静）7月10日，某区暑期托管班开班。\n")
+    report = parse_report(page, "x.txt")
+    assert [(a.title, a.subtitle, a.banner, a.line_start) for a in report.articles] == [
+        ("市民公园新增健身步道", "全长三公里 沿途设置十个休息点", "", 1), ("暑期托管班开班", "", "", 7)]
+    assert report.dropped == ()
