@@ -205,6 +205,7 @@ def _json_row(no: int, item: object, raw: str) -> Row:
 
 
 def _csv_rows(text: str, delimiter: str) -> Iterator[Row]:
+    csv.field_size_limit(max(csv.field_size_limit(), len(text)))  # one long article is more than the 128 KB default
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         for no, item in enumerate(reader, start=1):

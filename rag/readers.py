@@ -102,9 +102,14 @@ def _export(data: bytes, source: str, kind: str, fields: Mapping[str, str] | Non
 
 
 def _html(data: bytes, source: str) -> Document:
+    from lxml.etree import LxmlError
+
     from .html import read_html
 
-    page = read_html(data, source)
+    try:
+        page = read_html(data, source)
+    except (LxmlError, ValueError) as exc:  # markup the parser gives up on
+        raise PageError(f"{source}: cannot read this HTML page ({exc}).") from None
     return Document(source, (page.article,), page.encoding, "html", page.chars_total, page.chars_kept, page.dropped)
 
 

@@ -263,3 +263,9 @@ def test_json_files_pretty_printed(wrap) -> None:
 def test_a_json_object_without_rows_is_an_error() -> None:
     doc = read_data(json.dumps({"status": "ok", "count": 0}, indent=2).encode(), "empty.json")
     assert "no list of rows" in doc.error
+
+
+def test_a_csv_cell_longer_than_the_csv_default_limit() -> None:
+    body = "职工技能大赛圆满结束。" * 20_000  # 220,000 characters: more than csv's 131,072 default
+    (article,) = read_data(f"title,content\n长文,{body}\n".encode(), "long.csv").articles
+    assert article.body == body
