@@ -5,7 +5,8 @@ A lead is matched at the start of a line (on its Simplified form). Kinds:
 * ``byline`` — ``本报讯（记者 …）``, ``晨报讯（记者 …）``, ``荆楚网（湖北日报网）讯（…）``;
 * ``dateline`` — ``新华社北京7月27日电（记者 …）``, ``人民网柏林7月28日电``, ``本报北京7月3日电``;
 * ``credit`` — ``（记者 …）`` or ``记者 … 报道`` at a line start, or ``本报记者 张三`` alone on its line;
-* ``photo`` — a picture credit closing photo news, ``本报记者 … 摄影报道``;
+* ``photo`` — a picture credit closing photo news, ``本报记者 … 摄影报道`` (or ``… 摄``) on its own line;
+* ``picture`` — ``（新华社记者 … 摄）``: credits a picture of the item it is in, starts nothing;
 * ``qa`` — the first turn of a question-and-answer interview, ``记者：…`` (weak: it starts an item only under headings).
 
 Bylines and credits stay in the article body: they are what the paper printed.
@@ -113,8 +114,9 @@ def _match(text: str) -> Lead | None:
     if m := BYLINE_SELF.match(text):
         return Lead("byline", m.group(1) or "", "", "", m.end())
     if m := PHOTO_LINE.match(text):
-        # "… 摄影报道" closes photo news; a bare "… 摄" line credits the picture of the item above it
-        return Lead("photo" if m.group(2) else "picture", m.group(1), "", "", m.end())
+        # "… 摄影报道" or "… 摄" on its own line closes photo news; "（… 摄）" in brackets credits a picture
+        bracketed = text.lstrip("*").startswith(("（", "("))
+        return Lead("photo" if m.group(2) or not bracketed else "picture", m.group(1), "", "", m.end())
     if (m := _DATELINE.match(text)) and len(m.group(0)) <= 60:
         pub = m.group("pub") or ""
         return Lead("dateline", m.group(4) or "", pub, m.group("md") or m.group("md2"), m.end())
