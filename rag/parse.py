@@ -95,8 +95,8 @@ def parse_report(text: str, source: str) -> PageParse:
         used.update(range(item.start, item.start + len(item.headings)))
         used.update(body_idx)
         dates = [d for no, d in page.dates if lines[item.start].no <= no <= lines[max(body_idx)].no]
-        lead = items[n].lead
-        date = dates[0] if dates else _lead_date(texts[0], lead.month_day if lead else "", page_date)
+        month_day = item.lead.month_day if item.lead else ""
+        date = dates[0] if dates else _lead_date(texts[0], month_day, page_date)
         articles.append(_article(lines, item, banner, texts, photo, source, date, body_idx))
     if not articles:
         raise PageError(f"{source}: no article found (no lead such as 本报讯…, no photo credit, no title + text).")
@@ -106,7 +106,7 @@ def parse_report(text: str, source: str) -> PageParse:
     if banner >= 0:
         dropped.append((lines[banner].no, lines[banner].text))
     dropped += page.noise
-    dropped.sort(key=lambda d: d[0])
+    dropped.sort(key=lambda d: d[0])  # stable: a line's furniture stays in the order it was cut
     lost = sum(len(t) for _, t in dropped)
     return PageParse(tuple(articles), page.chars_total, page.chars_total - lost, tuple(dropped))
 
@@ -115,13 +115,14 @@ def _plain_item(lines: list[Line], source: str) -> Item:
     """A text with no lead: one article, titled by its first line when that reads like a title."""
     content = [i for i, line in enumerate(lines) if line.level != 3]
     if not content:
-        raise PageError(f"{source}: no article found (no lead such as 本报讯…, no photo credit, no title + text).")
+        raise PageError(f"{source}: no article found (no text besides headings and page furniture).")
     first = lines[content[0]]
     titled = len(content) >= 2 and (first.level in (1, 2) or looks_like_title(first.key))
     body = content[1:] if titled else content
     text = "".join(lines[i].text for i in body)
     if len(text) < _MIN_PLAIN and not any(ends_sentence(lines[i].key) for i in body):
-        raise PageError(f"{source}: no article found (no lead such as 本报讯…, no photo credit, no title + text).")
+        raise PageError(f"{source}: no article found (no lead such as 本报讯…, and {len(text)} characters of text "
+                        f"with no finished sentence are too little for an article).")
     return Item("news", content[0], body[0], [first] if titled else [], None, plain=True)
 
 
