@@ -14,7 +14,7 @@ from embeddings.base import Embedder
 
 from .chunking import chunk_article
 from .errors import RagError
-from .gazetteer import find_districts, find_places
+from .gazetteer import find_places
 from .pages import PageText
 from .parse import parse_report
 from .places import counties, find_regions, with_parents
@@ -77,7 +77,7 @@ def with_places(article: Article) -> Article:
     regions = with_parents(find_regions(text))
     # towns and streets by their suffix; '…地区' is left out of regions: mostly 亚太地区, 受灾地区, not a division
     towns = tuple(name for name in find_places(text) if name.endswith(("街道", "镇", "乡")))
-    districts = tuple(dict.fromkeys((*article.districts, *counties(regions), *find_districts(text))))
+    districts = tuple(dict.fromkeys((*article.districts, *counties(regions))))
     return replace(article, regions=tuple(dict.fromkeys((*regions, *towns))), districts=districts)
 
 

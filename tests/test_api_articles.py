@@ -259,3 +259,15 @@ def test_a_body_without_a_name_is_recognised_by_its_content(client, auth):
     finally:
         for article_id in result["added"]:
             client.delete(f"/api/articles/{article_id}", headers=auth)
+
+
+def test_export_rows_are_listed_in_row_order(client, auth):
+    rows = "\n".join(f'{{"title": "第{n}条测试新闻", "content": "第{n}条测试新闻的正文，职工参加。"}}' for n in range(1, 12))
+    files = {"file": ("order.jsonl", rows.encode("utf-8"), "application/octet-stream")}
+    result = client.post("/api/articles", files=files, headers=auth).json()
+    try:
+        listed = client.get("/api/articles", params={"source": "order.jsonl", "size": 20}).json()["items"]
+        assert [a["source"] for a in listed] == [f"order.jsonl#{n}" for n in range(1, 12)]  # #2 before #10
+    finally:
+        for article_id in result["added"]:
+            client.delete(f"/api/articles/{article_id}", headers=auth)

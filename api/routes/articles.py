@@ -82,11 +82,17 @@ async def list_articles(
     filters = lib.resolve_filters(Filters(tuple(district), tuple(source), tuple(place), since or "", until or ""))
     if filters:
         articles = [a for a in articles if filters.accepts(_as_chunk(a))]
-    articles.sort(key=lambda a: (a.source, a.line_start, a.id))
+    articles.sort(key=_order)
     limit = limit if limit is not None else size
     offset = offset if offset is not None else (page - 1) * limit
     items = [ArticleSummary.of(a) for a in articles[offset : offset + limit]]
     return ArticlePage(total=len(articles), offset=offset, limit=limit, items=items)
+
+
+def _order(article: Article) -> tuple[str, int, int, str]:
+    """By file, then row (``news.jsonl#2`` before ``news.jsonl#10``), then place on the page."""
+    file, _, row = article.source.partition("#")
+    return file, int(row) if row.isdigit() else 0, article.line_start, article.id
 
 
 def _as_chunk(article: Article) -> Chunk:
