@@ -164,3 +164,13 @@ def test_traditional_text_gets_simplified_region_names() -> None:
     article = with_places(Article("t", "臺北市大安區舉辦職工運動會", "高雄市與新北市板橋區的職工也來參加。", "tw.txt"))
     assert article.regions == ("台湾省", "台北市", "大安区", "高雄市", "新北市", "板桥区")
     assert article.districts == ("大安区", "板桥区") and article.title == "臺北市大安區舉辦職工運動會"
+
+
+@pytest.mark.parametrize("retriever", ["bm25", "dense", "hybrid"])
+@pytest.mark.parametrize(("place", "title"), [("西湖区", HANGZHOU), ("杭州市", HANGZHOU), ("朝阳区", CHANGCHUN),
+                                              ("长春市", CHANGCHUN)])
+def test_place_filter_with_every_retriever(export_library, retriever: str, place: str, title: str) -> None:
+    from rag.types import Filters
+
+    hits = export_library.search("职工技能大赛", k=10, retriever=retriever, filters=Filters(places=(place,)))
+    assert {h.chunk.title for h in hits} == {title}
