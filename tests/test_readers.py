@@ -269,3 +269,37 @@ def test_a_csv_cell_longer_than_the_csv_default_limit() -> None:
     body = "职工技能大赛圆满结束。" * 20_000  # 220,000 characters: more than csv's 131,072 default
     (article,) = read_data(f"title,content\n长文,{body}\n".encode(), "long.csv").articles
     assert article.body == body
+
+
+LD_HTML = """<!DOCTYPE html>
+<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">
+<title>宁波江北区开展职工健康体检 - 示例晚报</title>
+<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle","headline":"宁波江北区开展职工健康体检","datePublished":"2023-08-02T08:00:00+08:00","publisher":{"@type":"Organization","name":"示例晚报"},"author":{"@type":"Person","name":"李明"}}</script>
+</head><body>
+<header><a href="/">示例晚报首页</a> <a href="/city">城市</a> <a href="/life">生活</a></header>
+<main><article>
+<h1>宁波江北区开展职工健康体检</h1>
+<p class="byline">记者 李明 通讯员 王芳</p>
+<p>8月1日，宁波市江北区总工会启动2023年一线职工免费健康体检活动，首批500名环卫工人、快递员和网约车司机在区人民医院完成体检。</p>
+<p>今年的体检项目在往年基础上增加了心脑血管和颈椎检查，预计全年将惠及全区3000余名一线职工。</p>
+<table><tr><td>批次</td><td>人数</td></tr><tr><td>第一批</td><td>500</td></tr></table>
+</article></main>
+<section id="comments"><h3>网友评论</h3><div class="comment">这个活动真好，希望每年都办！</div></section>
+<footer>示例晚报 版权所有</footer>
+</body></html>
+"""
+
+
+def test_html_gb2312_with_json_ld_and_comments() -> None:
+    """A page in GB2312 whose date and publisher are in JSON-LD; readers' comments and the byline line are left
+    out of the body and reported as dropped."""
+    doc = read_data(LD_HTML.encode("gb2312"), "ld.html")
+    (article,) = doc.articles
+    assert (doc.encoding, article.title, article.date, article.publisher) == (
+        "gb18030", "宁波江北区开展职工健康体检", "2023-08-02", "示例晚报")
+    assert article.body.split("\n")[:2] == [
+        "8月1日，宁波市江北区总工会启动2023年一线职工免费健康体检活动，首批500名环卫工人、快递员和网约车司机在区人民医院完成体检。",
+        "今年的体检项目在往年基础上增加了心脑血管和颈椎检查，预计全年将惠及全区3000余名一线职工。"]
+    assert "网友评论" not in article.body and "这个活动真好" not in article.body
+    assert [text for _, text in doc.dropped] == ["示例晚报首页 城市 生活", "记者 李明 通讯员 王芳", "网友评论",
+                                               "这个活动真好，希望每年都办！", "示例晚报 版权所有"]
