@@ -45,8 +45,9 @@ def error_response(status: int, code: str, message: str, headers: dict[str, str]
 
 
 def _where(loc: tuple[Any, ...]) -> str:
-    """``("body", "filters", "colour")`` -> ``"filters.colour"``."""
-    parts = [str(p) for p in loc if p != "body"]
+    """``("body", "filters", "colour")`` -> ``"filters.colour"``; pydantic's names for union members that are not
+    models (``function-before[_whole(), constrained-int]``) are left out."""
+    parts = [str(p) for p in loc if p != "body" and (isinstance(p, int) or str(p).isidentifier())]
     return ".".join(parts) or "body"
 
 

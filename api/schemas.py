@@ -280,14 +280,19 @@ class DeleteResponse(BaseModel):
     deleted: ArticleSummary
 
 
+# constraints before the validator, so that JSON Schema documents them (minimum/maximum) and whole floats pass
+CitationNumber = Annotated[int, Field(ge=1, le=1000), BeforeValidator(_whole)]
+Offset = Annotated[int, Field(ge=0), BeforeValidator(_whole)]
+
+
 class CitationRef(Request):
     """A cited passage as the widget sends it back: ``{"n": 1, "article_id": "9d99fd9dcb55520a", ...}``."""
 
-    n: Count = Field(ge=1, le=1000)
+    n: CitationNumber
     article_id: str = Field(max_length=64)
     chunk_id: str | None = Field(None, max_length=80)
-    start: Count | None = Field(None, ge=0)
-    end: Count | None = Field(None, ge=0)
+    start: Offset | None = None
+    end: Offset | None = None
 
 
 class FeedbackIn(Request):
@@ -297,7 +302,7 @@ class FeedbackIn(Request):
     answer: Annotated[str, StringConstraints(max_length=1_200)]
     rating: Literal["up", "down"]
     comment: Annotated[str, StringConstraints(max_length=500)] | None = None
-    citations: list[Annotated[Count, Field(ge=1, le=1000)] | CitationRef] | None = Field(None, max_length=20)
+    citations: list[CitationNumber | CitationRef] | None = Field(None, max_length=20)
 
     @field_validator("question", mode="after")
     @classmethod
