@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .errors import error_response
 
 JSON_LIMIT = 1024 * 1024
+FEEDBACK_LIMIT = 64 * 1024  # a feedback record is stored in at most 4 KB: a bigger body is refused unread
 MULTIPART_SLACK = 64 * 1024  # boundaries and part headers around an uploaded file
 
 
@@ -75,12 +76,17 @@ class BodyLimit:
             await error_response(413, "payload_too_large", exc.detail)(scope, receive, send)
 
 
-def upload_aware_limit(upload_bytes: int, upload_path: str = "/api/articles") -> Callable[[Scope], int]:
-    """JSON bodies get :data:`JSON_LIMIT`; ``POST /api/articles`` gets the page limit plus multipart overhead."""
+def upload_aware_limit(upload_bytes: int, upload_path: str = "/api/articles",
+                       feedback_path: str = "/api/feedback") -> Callable[[Scope], int]:
+    """JSON bodies get :data:`JSON_LIMIT`; ``POST /api/articles`` gets the page limit plus multipart overhead, and
+    ``POST /api/feedback`` :data:`FEEDBACK_LIMIT`."""
 
     def limit_for(scope: Scope) -> int:
-        if scope.get("method") == "POST" and scope.get("path", "").rstrip("/") == upload_path:
+        path = scope.get("path", "").rstrip("/")
+        if scope.get("method") == "POST" and path == upload_path:
             return upload_bytes + MULTIPART_SLACK
+        if scope.get("method") == "POST" and path == feedback_path:
+            return FEEDBACK_LIMIT
         return JSON_LIMIT
 
     return limit_for

@@ -205,8 +205,8 @@ GOOD = {"question": "密云区工匠学院是什么时候成立的？", "answer"
 
 
 @pytest.mark.parametrize(("change", "status"), [
-    ({"citations": [{"n": 1, "junk": "x" * 500_000}]}, 422),  # the probe's 500 KB record
-    ({"citations": [{"n": 1, "junk": "x" * 1_100_000}]}, 413),  # over the JSON limit: refused before parsing
+    ({"citations": [{"n": 1, "junk": "x" * 500_000}]}, 413),  # the probe's 500 KB record: refused unread
+    ({"citations": [{"n": 1, "junk": "x" * 70_000}]}, 413),  # over the 64 KB feedback body limit
     ({"citations": [{"n": 1, "junk": "x" * 50_000}]}, 422),  # unknown field in a citation
     ({"citations": [{"n": 1, "article_id": "x" * 5_000}]}, 422),
     ({"citations": list(range(1, 200))}, 422),  # too many
