@@ -11,7 +11,7 @@ import json
 import re
 from importlib import resources
 
-from .places import counties, find_regions
+from .places import counties, find_regions, is_division
 
 _LOCAL = json.loads(resources.files("rag").joinpath("data", "gazetteer.json").read_text(encoding="utf-8"))
 
@@ -63,6 +63,16 @@ def find_places(text: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
+def _with_city(segment: str, start: int) -> int:
+    """A name anchored on 市 starts with the city's name before it: 杭州市西湖区总工会, not 市西湖区总工会."""
+    if segment[start : start + 1] != "市":
+        return start
+    for k in range(6, 1, -1):
+        if start >= k and is_division(segment[start - k : start + 1]):
+            return start - k
+    return start
+
+
 def find_organisations(text: str) -> tuple[str, ...]:
     """Specific organisation names: anchored on a place (district, 北京, 首都...) or standing alone in a list.
 
@@ -70,10 +80,12 @@ def find_organisations(text: str) -> tuple[str, ...]:
     ('北京首华置业有限公司工会',)
     >>> find_organisations("队伍包括昌平区教育工会、福田康明斯工会、科技园区工会代表队。")
     ('昌平区教育工会', '福田康明斯工会', '科技园区工会')
+    >>> find_organisations("杭州市西湖区转塘街道总工会举办职工技能大赛")
+    ('杭州市西湖区转塘街道总工会',)
     """
     seen: dict[str, None] = {}
     for segment in re.split(r"[，。；：！？、“”《》（）\s]", text):
-        candidates = [m.group(0) for m in _ORG_ANCHORED.finditer(segment)]
+        candidates = [segment[_with_city(segment, m.start()) : m.end()] for m in _ORG_ANCHORED.finditer(segment)]
         if not candidates and _ORG_WHOLE.match(segment):
             candidates.append(segment.removesuffix("代表队"))
         for name in candidates:

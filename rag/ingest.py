@@ -14,7 +14,7 @@ from embeddings.base import Embedder
 
 from .chunking import chunk_article
 from .errors import RagError
-from .gazetteer import find_places
+from .gazetteer import find_organisations, find_places
 from .pages import PageText
 from .parse import parse_report
 from .places import counties, find_regions, with_parents
@@ -64,11 +64,12 @@ class PageResult:
 
 
 def with_places(article: Article) -> Article:
-    """Fill ``regions`` (every level, with the province and city above) and ``districts`` (county level).
+    """Fill ``regions`` (every level, with the province and city above) and ``districts`` (county level); and
+    ``places`` (towns, streets) and ``organisations`` when parsing did not.
 
     >>> a = with_places(Article("x", "西湖区总工会举办技能大赛", "杭州市西湖区转塘街道的职工参加。", "p.txt"))
-    >>> a.regions, a.districts
-    (('浙江省', '杭州市', '西湖区', '转塘街道'), ('西湖区',))
+    >>> a.regions, a.districts, a.places
+    (('浙江省', '杭州市', '西湖区', '转塘街道'), ('西湖区',), ('转塘街道',))
     >>> with_places(Article("y", "臺北市大安區舉辦職工運動會", "…", "tw.txt")).regions
     ('台湾省', '台北市', '大安区')
     """
@@ -78,7 +79,11 @@ def with_places(article: Article) -> Article:
     # towns and streets by their suffix; '…地区' is left out of regions: mostly 亚太地区, 受灾地区, not a division
     towns = tuple(name for name in find_places(text) if name.endswith(("街道", "镇", "乡")))
     districts = tuple(dict.fromkeys((*article.districts, *counties(regions))))
-    return replace(article, regions=tuple(dict.fromkeys((*regions, *towns))), districts=districts)
+    # rows of exports and HTML pages were not parsed: their towns and organisations are found here, as written
+    written = f"{article.title}\n{article.subtitle}\n{article.body}"
+    return replace(article, regions=tuple(dict.fromkeys((*regions, *towns))), districts=districts,
+                   places=article.places or find_places(written),
+                   organisations=article.organisations or find_organisations(written))
 
 
 def as_document(page: PageText | Document) -> Document:

@@ -228,6 +228,11 @@ def with_parents(names: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def is_division(name: str) -> bool:
+    """Is ``name`` the full name of a division (杭州市, 西湖区)?"""
+    return name in _table().by_name
+
+
 def level_of(name: str) -> int | None:
     """1 province, 2 city/prefecture, 3 county/district; None for a name the table does not hold."""
     found = _candidates(name)

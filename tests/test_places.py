@@ -131,6 +131,10 @@ def test_articles_carry_regions_and_districts(export_library) -> None:
     assert by_title[HANGZHOU].districts == ("西湖区",)
     assert by_title[CHANGCHUN].regions == ("吉林省", "长春市", "朝阳区")
     assert by_title[GULOU].regions == ("鼓楼区",)
+    # export rows were not parsed: towns and organisations are found at ingest too
+    assert by_title[HANGZHOU].places == ("转塘街道",)
+    assert by_title[HANGZHOU].organisations == ("杭州市西湖区转塘街道总工会",)
+    assert by_title[CHANGCHUN].organisations == ("朝阳区总工会", "长春市朝阳区总工会")  # the title, the body
 
 
 @pytest.mark.parametrize(("filters", "titles"), [
