@@ -31,7 +31,8 @@ BAD_FILES: dict[str, bytes] = {
     "blank.txt": b" \n\t\r\n   \n",
     "binary.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8,
     "english.txt": b"Just some English text.\nNo Chinese news page here at all.\n",
-    "no-article.txt": "今天天气很好，我们去公园散步。\n公园里有很多人。\n".encode(),
+    # only page furniture (a banner, a section label, an editor line): a text with sentences is a plain article
+    "no-article.txt": "# 今日要闻\n\n### 图片新闻\n\n责任编辑：王五\n".encode(),
     "latin1.txt": "Caf\xe9 na\xefve r\xe9sum\xe9 \xa9 \xbd".encode("latin-1") * 20,
 }
 
