@@ -191,3 +191,10 @@ def test_hash_titles_on_every_item_are_titles_not_a_banner() -> None:
     assert [(a.title, a.subtitle, a.banner, a.line_start) for a in report.articles] == [
         ("市民公园新增健身步道", "全长三公里 沿途设置十个休息点", "", 1), ("暑期托管班开班", "", "", 7)]
     assert report.dropped == ()
+
+
+def test_print_furniture_is_cut_and_reported() -> None:
+    page = "## 标题一\n\n本报讯（记者 张三）近日，某市举办活动。（下转第2版）\n\n本版编辑 李四 美编 王五\n"
+    report = parse_report(page, "x.txt")
+    assert [a.body for a in report.articles] == ["本报讯（记者 张三）近日，某市举办活动。"]
+    assert report.dropped == ((3, "（下转第2版）"), (5, "本版编辑 李四 美编 王五"))
