@@ -58,7 +58,7 @@ PHOTO_LINE = re.compile(rf"^[*（(]*\s*(?:本报|{_PUBLISHER})?(?:特约|实习|
 _MESSAGE = re.compile(
     rf"^(?:(?P<pub>{_PUBLISHER})消息\s*(?:[（(][^）)]{{1,20}}[）)])?\s*[：:，,]|(?P<pub2>[{_CJK}A-Za-z]{{2,10}}?)(?P<md>{_DATE_MD})消息[：:，,])\s*"
 )
-_BULLETS = "■●◆▲★□◇○"
+_BULLETS = "■●◆▲★□◇○*"  # and markdown bold: **问：…**
 INLINE_PHOTO = re.compile(r"\s*\*\*\s*本报记者\s*(.+?)\s*摄(?:影报道)?\s*\*\*\s*$")
 # a picture credit closing a caption or paragraph: …抢收水稻。本报记者 周航 摄
 TAIL_PHOTO = re.compile(rf"(?<=[。！？”）)])\s*[（(]?(?:本报|新华社)?(?:特约|实习|见习)?记者\s*({_NAMES})\s*摄[）)]?$")
