@@ -62,6 +62,7 @@ def _headings_above(lines: list[Line], i: int, floor: int, banner: int) -> int:
 
 
 def find_items(lines: list[Line], banner: int) -> list[Item]:
+    """The items of a page in order; [] when it has no lead at all (then it is one plain article)."""
     items: list[Item] = []
     for i, line in enumerate(lines):
         if line.cont or line.level == 3:
