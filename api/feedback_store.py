@@ -120,7 +120,3 @@ class FeedbackStore:
                     items.append(record)
                 total += 1
         return total, items
-
-    def read(self) -> list[dict[str, Any]]:
-        """All stored records, oldest first (bounded by the rotation)."""
-        return list(reversed(self.page(0, 1 << 62)[1]))
