@@ -19,12 +19,13 @@ import pytest
 from api_server import ROOT, ThreadServer, build_index, error_of, free_port, rag_env, wait_ready
 
 from api.clientip import UNTRUSTED_FORWARD
+from api.feedback_store import FeedbackStore
 from api.main import create_app
 from api.ratelimit import SlidingWindowLimiter
 from embeddings.hashing import HashEmbedder
 from rag import Library, Settings
 from rag.answer import answer
-from rag.errors import InputError
+from rag.errors import InputError, TooLargeError
 
 KEY = "probe-key-5d1e9b7a3c"
 SECRET = "probe-secret-in-a-query-7f3a"
@@ -266,3 +267,16 @@ def test_the_feedback_file_is_capped_and_read_a_page_at_a_time(hash_library, tmp
         last = client.get("/api/feedback", params={"limit": 100, "offset": kept - 1}).json()
         assert [i["comment"] for i in last["items"]] == [f"第{30 - kept}条"]
         error_of(client.get("/api/feedback", params={"limit": 5000}), 422)
+
+
+def test_feedback_store_without_backups_starts_over_and_filters_by_rating(tmp_path):
+    store = FeedbackStore(tmp_path / "fb.jsonl", max_bytes=1024, backups=0)
+    for n in range(20):
+        store.append({"question": f"问题{n}", "answer": "答", "rating": "up" if n % 2 else "down"})
+    assert [p.name for p in tmp_path.iterdir() if not p.name.endswith(".lock")] == ["fb.jsonl"]
+    assert (tmp_path / "fb.jsonl").stat().st_size <= 1024
+    total, ups = store.page(0, 100, "up")
+    assert ups and all(r["rating"] == "up" for r in ups) and total == len(ups)
+    assert ups[0]["question"] == "问题19"  # newest first
+    with pytest.raises(TooLargeError, match="4096"):
+        store.append({"question": "问", "answer": "答" * 1400, "rating": "up"})
