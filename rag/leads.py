@@ -24,7 +24,7 @@ _ROLES = ("特约记者", "实习记者", "见习记者", "记者", "通讯员")
 _CREDIT = r"[（(]([^）)]{0,60})[）)]"
 # a paper or site: a short name ending the way such names end (新华社, 光明日报, 中新网, 央视新闻, 极目新闻)
 _PUBLISHER = rf"[{_CJK}A-Za-z]{{1,10}}?(?:通讯社|日报|晚报|晨报|报|网|社|台|新闻|客户端)"
-_DATE_MD = r"\d{1,2}月\d{1,2}日"
+_DATE_MD = r"\d{1,2}\s?月\s?\d{1,2}\s?日"  # some sites space out digits: 7 月 27 日
 
 BYLINE_SELF = re.compile(rf"^本报讯\s*(?:{_CREDIT})?\s*")
 # 本报讯 记者 张三 通讯员 李四 近日… — a credit without brackets, read only when spaces set the names apart
@@ -56,7 +56,7 @@ _AUTHOR_MARK = re.compile(r"^(?:(?:文|图|文图|文·图|文/图|文／图)\s*
 PHOTO_LINE = re.compile(rf"^[*（(]*\s*(?:本报|{_PUBLISHER})?(?:特约|实习|见习)?记者\s*({_NAMES})\s*摄(影报道)?\s*[*）)]*$")
 # a site's own lead: 央视网消息（新闻联播）：, IT之家7月20日消息，
 _MESSAGE = re.compile(
-    rf"^(?:(?P<pub>{_PUBLISHER})消息\s*(?:[（(][^）)]{{1,20}}[）)])?\s*[：:，,]|(?P<pub2>[{_CJK}A-Za-z]{{2,10}}?)(?P<md>{_DATE_MD})消息[：:，,])\s*"
+    rf"^(?:(?P<pub>{_PUBLISHER})消息\s*(?:[（(][^）)]{{1,20}}[）)])?\s*[：:，,]|(?P<pub2>[{_CJK}A-Za-z]{{2,10}}?)\s?(?P<md>{_DATE_MD})\s?消息[：:，,])\s*"
 )
 _BULLETS = "■●◆▲★□◇○*"  # and markdown bold: **问：…**
 INLINE_PHOTO = re.compile(r"\s*\*\*\s*本报记者\s*(.+?)\s*摄(?:影报道)?\s*\*\*\s*$")
@@ -87,6 +87,8 @@ def match_lead(text: str) -> Lead | None:
     ('credit', 'photo', None)
     >>> match_lead("文/本报记者 张三 李四").credit, match_lead("■本报记者 张三").end, match_lead("央视网消息：今天").publisher
     ('本报记者 张三 李四', 8, '央视网')
+    >>> match_lead("IT之家 7 月 27 日消息，").publisher, match_lead("IT之家 7 月 27 日消息，").month_day
+    ('IT之家', '7 月 27 日')
     >>> match_lead("本报讯 记者 张三 通讯员 李四 近日，").credit, match_lead("问：新规何时施行？").kind
     ('记者 张三 通讯员 李四', 'qa')
     >>> match_lead("今年7月3日电网公司"), match_lead("她告诉记者这些都是自己拍摄"), match_lead("北京7月3日电 今天").kind

@@ -31,7 +31,7 @@ __all__ = ["PageParse", "article_id", "join_paragraphs", "parse_credits", "parse
 log = logging.getLogger(__name__)
 
 _FULL_DATE = re.compile(r"((?:19|20)\d\d)\s*[年/.-]\s*(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*日?")
-_MONTH_DAY = re.compile(r"(\d{1,2})月(\d{1,2})日")
+_MONTH_DAY = re.compile(r"(\d{1,2})\s?月\s?(\d{1,2})\s?日")
 _MIN_PLAIN = 10  # characters a plain text needs, unless it ends a sentence, to count as an article
 
 
