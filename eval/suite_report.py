@@ -43,7 +43,7 @@ def significance_table(suite: dict) -> str:
                          *(f"{pair[m]['diff']:+.3f} (p={pair[m]['p']:.3f})" if m in pair else "-"
                            for m in ("hit_rate@1", "mrr@10", "ndcg@10"))])
         rows.append(["", f"fusion chosen on dev ({s['n_dev']} q)", s["fusion"], "", ""])
-    return ("Hybrid against each single retriever on test (Fisher's paired randomisation test, ranx)\n"
+    return ("Hybrid against each single retriever on test (paired randomisation test, sign flips)\n"
             + table(["set", "pair", "Hit@1", "MRR@10", "nDCG@10"], rows))
 
 

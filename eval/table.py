@@ -75,7 +75,7 @@ def _comparison(report: dict) -> str:
                 diff = cmp["scores"][a][m] - cmp["scores"][b][m]
                 row.append(f"{diff:+.3f} (p={cmp['p_values'][a][b][m]:.3f})")
             rows.append(row)
-    title = (f"Paired comparison ({cmp['stat_test']} randomisation test, {cmp['n_queries']} queries): "
+    title = (f"Paired comparison ({cmp['stat_test']}, {cmp['n_queries']} queries): "
              f"difference A-B and p-value, significant when p < {cmp['max_p']}")
     return f"{title}\n{table(['A vs B', *(SHORT.get(m, m) for m in metrics)], rows)}"
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from eval.__main__ import main
 from eval.dataset import Dataset, Document, Query
 from eval.fusion_select import fused_hits, select_fusion
@@ -72,3 +74,24 @@ def test_suite_on_a_squad_file_never_seen(tmp_path, monkeypatch):
     assert (tmp_path / "out" / "suite" / "unseen" / "failures.jsonl").exists()
     index_dirs = list((tmp_path / ".cache" / "eval" / "unseen" / "index").iterdir())
     assert load_fusion(index_dirs[0]).label() == unseen["fusion"]  # stored with the index for Library.search
+
+
+def test_one_changed_query_of_fifteen_is_not_significant():
+    # ranx's Fisher test said p = 0.0 here: it compares float means with >=, and the permuted mean of the same
+    # numbers summed in another order came out a hair smaller every time. Sign flips: the one nonzero difference
+    # is as extreme flipped as not, p = 1.
+    from eval.significance import compare_runs
+
+    qrels = {f"q{i}": {f"d{i}": 1} for i in range(15)}
+
+    def run(ranks: list[int]) -> dict:
+        return {f"q{i}": {**{f"x{j}": 10.0 - j for j in range(r - 1)}, f"d{i}": 10.0 - (r - 1)}
+                for i, r in enumerate(ranks)}
+
+    base = [2, 1, 1, 1, 4, 2, 3, 1, 4, 4, 1, 1, 4, 1, 1]
+    worse = list(base)
+    worse[5] = 3  # rank 2 -> 3: MRR 1/2 -> 1/3 on one query
+    result = compare_runs(qrels, {"a": run(worse), "b": run(base)}, ["mrr@10"])
+    assert result["p_values"]["a"]["b"]["mrr@10"] == 1.0
+    assert result["scores"]["b"]["mrr@10"] - result["scores"]["a"]["mrr@10"] == pytest.approx((1 / 2 - 1 / 3) / 15,
+                                                                                              abs=1e-4)
