@@ -4,7 +4,7 @@ chunk hits exactly as :class:`rag.fusion.HybridRetriever` fuses them, scored wit
 Candidates: RRF over a grid of ``k``; convex fusion of min-max normalised scores over BM25 weights 0…1 in steps of
 0.1 (1.0 is BM25's own order, 0.0 dense's: a corpus where one side alone is best can say so); and margin fusion,
 whose BM25 weight rises with BM25's top-score margin. The objective is the mean of Hit@1 and MRR@10 on dev; ties
-go to the simpler candidate (listed first).
+go to the candidate listed first (RRF k=60, then other k, then weights from balanced outwards, then margins).
 """
 
 from __future__ import annotations
@@ -32,7 +32,9 @@ def candidates() -> list[Fusion]:
     (['rrf k=60', 'rrf k=1'], 30)
     """
     out = [Fusion("rrf", 60)] + [Fusion("rrf", k) for k in RRF_KS if k != 60]
-    out += [Fusion("weighted", weights=(w, round(1 - w, 1))) for w in WEIGHTS]
+    # balanced weights first: on a small dev split several candidates tie, and a tie should not hand the corpus to
+    # one side alone (weights 0 or 1) on no evidence
+    out += [Fusion("weighted", weights=(w, round(1 - w, 1))) for w in sorted(WEIGHTS, key=lambda w: (abs(w - 0.5), w))]
     out += [Fusion("margin", weights=(b, round(1 - b, 1)), margin_gain=g) for b in MARGIN_BASE for g in MARGIN_GAINS]
     return out
 
