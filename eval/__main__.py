@@ -39,8 +39,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--model", default=None, help="embedding model (default: RAG_MODEL or multilingual-e5-small)")
     p.add_argument("--no-answers", action="store_true", help="retrieval metrics only")
     suite = p.add_argument_group("suite", "every set over its own cached index, fusion chosen per set on dev")
-    suite.add_argument("--suite", choices=["seeds", "public", "all"], default=None,
-                       help="seeds, the public sets (cmrc, drcd, crud) or all of them; writes to --out/suite")
+    suite.add_argument("--suite", choices=["seeds", "public", "all", "cmrc", "drcd", "crud"], default=None,
+                       help="seeds, the public sets (cmrc, drcd, crud), all of them, or one set by name; writes to "
+                            "--out/suite")
     suite.add_argument("--squad", type=Path, action="append", default=[], metavar="FILE",
                        help="a SQuAD-format file to evaluate as a set of its own (repeatable; with or without --suite)")
     suite.add_argument("--limit", type=int, default=None, help="at most N dev and N test questions per set")

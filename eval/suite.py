@@ -29,7 +29,7 @@ from .validate import validate
 
 log = logging.getLogger(__name__)
 
-SUITES = {"seeds": ("seeds",), "public": PUBLIC, "all": ALL}
+SUITES = {"public": PUBLIC, "all": ALL, **{name: (name,) for name in ALL}}  # a suite of one set: its name
 NAMES = ("bm25", "dense", "hybrid")
 KEYS = {"hit_rate@1": "hit@1", "hit_rate@5": "hit@5", "mrr@10": "mrr@10", "ndcg@10": "ndcg@10",
         "recall@5": "recall@5", "recall@10": "recall@10", "evidence_hit@5": "evidence@5"}
