@@ -21,8 +21,10 @@ def summary_table(suite: dict) -> str:
     for name, s in suite["sets"].items():
         a = s["answers"] if "skipped" not in s["answers"] else {}
         for n, m in s["retrievers"].items():
-            answer = [a.get(k) for k in ("gold", "false_refusals", "unanswerable_refused", "answer_chars_median",
-                                         "ask_p50_ms", "ask_p95_ms")] if n == "hybrid" else [None] * 6
+            answer = [a.get(k) for k in ("gold", "false_refusals", "unanswerable_refused")] if n == "hybrid" \
+                else [None] * 3
+            answer += [_whole(a.get(k)) if n == "hybrid" else None
+                       for k in ("answer_chars_median", "ask_p50_ms", "ask_p95_ms")]
             label = f"{n} ({s['fusion']})" if n == "hybrid" else n
             rows.append([name if n == "bm25" else "", label, m.get("hit@1"), m.get("hit@5"), m.get("mrr@10"),
                          m.get("ndcg@10"), *answer])
@@ -31,6 +33,10 @@ def summary_table(suite: dict) -> str:
     title = (f"Summary: test split{limit}; answers with the hybrid (gold = gold answer in the answer, false ref = "
              f"answerable refused, unans ref = unanswerable refused, len = answer characters)")
     return f"{title}\n{table(HEADERS, rows)}"
+
+
+def _whole(value: float | None) -> str | None:
+    return None if value is None else f"{value:.0f}"
 
 
 def significance_table(suite: dict) -> str:
