@@ -20,7 +20,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m eval.datasets", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="build evaluation sets")
-    b.add_argument("sets", nargs="*", choices=[[], *ALL], metavar="NAME", help=f"from {', '.join(ALL)} (default: all)")
+    b.add_argument("sets", nargs="*", metavar="NAME", help=f"from {', '.join(ALL)} (default: all)")
     b.add_argument("--data", type=Path, default=DEFAULT_DATA, help=f"public data directory (default: {DEFAULT_DATA})")
     b.add_argument("--out", type=Path, default=EVAL_CACHE, help=f"where sets go (default: {EVAL_CACHE})")
     b.add_argument("--squad", type=Path, action="append", default=[], metavar="PATH",
@@ -36,7 +36,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
+    unknown = [n for n in args.sets if n not in ALL]
+    if unknown:
+        p.error(f"unknown set(s) {', '.join(unknown)}; choose from {', '.join(ALL)}")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     progress = not args.quiet
     try:
