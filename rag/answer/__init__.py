@@ -1,8 +1,12 @@
 """Answers with verified citations.
 
 ``answer(lib, question, history=None, k=None, filters=None) -> Answer``: rewrite a follow-up into a standalone
-question, retrieve, pick answer-bearing sentences by question type, compose (extractive by default, or through an
-OpenAI-compatible model when one is configured), check every ``[n]`` marker, or refuse plainly.
+question, analyse it (``analysis``: the interrogative, the answer type, the content to find), retrieve, rank the
+candidate sentences with the fitted ranker (``pipeline``, ``features``, ``ranker``; parameters from
+``python -m rag.answer.fit``), decide (``decide``: places, names, numbers and units the cited articles lack, then
+the fitted answerability score), compose (``lead``: the answer span first for typed questions, 是/否 for yes/no,
+1–3 sentences of one article for descriptive ones; ``compose``: lists across articles; or an OpenAI-compatible
+model when one is configured), check every ``[n]`` marker, and reply in the asker's script — or refuse plainly.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import InputError
 from ..textnorm import search_form
 from .features import FEATURES
 from .fitdata import QA, FitSet, beir, squad
@@ -60,7 +61,11 @@ def collect(lib, questions: list[QA], foreign: bool = False) -> Rows:
     """Rows for ``questions`` against ``lib`` (``foreign``: the index is another set's, so all must be refused)."""
     xs, ys, groups, qs, ans, pools = [], [], [], [], [], []
     for n, qa in enumerate(questions):
-        p = prepare(lib, qa.question, rank=False)
+        try:
+            p = prepare(lib, qa.question, rank=False)
+        except InputError as exc:  # a question with no searchable words ("？"): the product refuses it too
+            log.info("skipped %s: %s", qa.id, exc)
+            continue
         if not p.ranked:
             continue
         missing = missing_entities(p.analysis.content or p.used, list({s.article.id: s.article for s in p.ranked[:40]}.values()),
@@ -90,6 +95,21 @@ def refresh_probabilities(rows: Rows, sentence: Logistic) -> None:
         p = np.sort(sentence.probability(pool))[::-1]
         rows.q[i, 0] = p[0] if len(p) else 0.0
         rows.q[i, 1] = p[1] if len(p) > 1 else 0.0
+
+
+def cached(path: Path, reuse: bool, make) -> Rows:
+    """``make()``'s rows, stored at ``path``; read back instead when ``reuse`` (features unchanged since)."""
+    import pickle
+
+    key = (FEATURES, QUESTION_FEATURES)
+    if reuse and path.exists():
+        stored_key, rows = pickle.loads(path.read_bytes())
+        if stored_key == key:
+            return rows
+    rows = make()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps((key, rows)))
+    return rows
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], c: float = 1.0) -> Logistic:
@@ -150,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drcd-docs", type=int, default=200, help="DRCD paragraphs to index (file order)")
     parser.add_argument("--max-false-refusal", type=float, default=0.02)
     parser.add_argument("--out", type=Path, default=PARAMS)
+    parser.add_argument("--reuse", action="store_true", help="reuse the rows of an earlier run (same features)")
+    parser.add_argument("--every", type=int, default=2, help="fit on every n-th question of each set (file order)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if not (args.data / "cmrc2018").exists():
@@ -158,13 +180,16 @@ def main(argv: list[str] | None = None) -> int:
     start = time.time()
     sets = load_sets(args.data, args.eval_dir, args.drcd_docs)
     libs = {s.name: open_fit_index(s, args.work / s.name) for s in sets}
-    rows = {s.name: collect(libs[s.name], list(s.questions)) for s in sets}
+    rows = {s.name: cached(args.work / s.name / "rows.pkl", args.reuse,
+                           lambda s=s: collect(libs[s.name], list(s.questions)[:: args.every]))
+            for s in sets}
     # wrong corpus: each set's questions (a deterministic sample) against the next set's index
     foreign = {}
     for i, s in enumerate(sets):
         other = sets[(i + 1) % len(sets)].name
-        sample = [qa for j, qa in enumerate(s.questions) if j % 4 == 0 and qa.answers][:150]
-        foreign[s.name] = collect(libs[other], sample, foreign=True)
+        sample = [qa for j, qa in enumerate(s.questions) if j % 4 == 0 and qa.answers][:80]
+        foreign[s.name] = cached(args.work / s.name / "foreign.pkl", args.reuse,
+                                 lambda other=other, sample=sample: collect(libs[other], sample, foreign=True))
         log.info("%s questions against the %s index: %d rows", s.name, other, len(foreign[s.name].q))
     report: dict[str, dict] = {}
     names = [s.name for s in sets]
@@ -178,7 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     # the product's own seed questions: never fitted on, measured with the final ranker
     if (args.eval_dir / "seeds" / "queries.jsonl").exists():
         seeds = beir(args.eval_dir / "seeds", "seeds")
-        seed_rows = collect(open_fit_index(seeds, args.work / "seeds-beir"), list(seeds.questions))
+        seed_rows = cached(args.work / "seeds-beir" / "rows.pkl", args.reuse,
+                           lambda: collect(open_fit_index(seeds, args.work / "seeds-beir"), list(seeds.questions)))
         report["seeds (not fitted on)"] = {"top1_fitted": round(top1(sentence, seed_rows), 4),
                                            "top1_hand_weights": round(top1(None, seed_rows), 4),
                                            "questions": seed_rows.asked}
