@@ -74,7 +74,9 @@ class Settings(BaseSettings):
 
     # answers
     answer_k: int = 8
-    refusal_threshold: float = 0.40
+    # refuse below this answerability score: the fitted refusal model's probability (rag/answer/data/ranker.json,
+    # threshold chosen by python -m rag.answer.fit for <= 2% false refusals); key-term coverage when nothing is fitted
+    refusal_threshold: float = 0.30
     dense_refusal_threshold: float = 0.765
     llm_base_url: str | None = None
     llm_model: str = "gpt-4o-mini"

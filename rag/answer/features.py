@@ -31,6 +31,16 @@ FEATURES = ("cosine", "cosine_gap", "dense", "coverage", "coverage_gap", "articl
             "neighbour_coverage", "bigram", "bigram_gap", "slot_left", "slot_right", "type_bonus", "type_match",
             "type_in_question_only", "credit", "first", "position", "rank", "length", "title_echo")
 
+#: what the sentence ranker sees: the features, then the hand-weighted order (candidates come in that order)
+RANKER_FEATURES = (*FEATURES, "hand_rank")
+
+
+def with_order(x: np.ndarray) -> np.ndarray:
+    """``x`` (rows in hand-scored order) with the ``hand_rank`` column, ``1 / (1 + position)``."""
+    order = (1.0 / (1.0 + np.arange(len(x), dtype=np.float32)))[:, None]
+    return np.hstack([x, order]).astype(np.float32)
+
+
 _NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万亿]+[个家名位项次年月日天人元]")
 _TYPE_PATTERNS = {"date": _DATE, "money": _MONEY, "percent": _PERCENT, "number": _NUMBER}
 

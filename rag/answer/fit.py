@@ -24,7 +24,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..textnorm import search_form
-from .features import FEATURES
+from .features import FEATURES, RANKER_FEATURES, with_order
 from .fitdata import QA, FitSet, beir, squad
 from .fitindex import open_fit_index
 from .pipeline import QUESTION_FEATURES, prepare, question_features
@@ -92,7 +92,7 @@ def collect(lib, questions: list[QA], foreign: bool = False) -> Rows:
 def refresh_probabilities(rows: Rows, sentence: Logistic) -> None:
     """Fill the question rows' ranker columns with ``sentence``'s probabilities (as ``answer()`` will see them)."""
     for i, pool in enumerate(rows.pools):
-        p = np.sort(sentence.probability(pool))[::-1]
+        p = np.sort(sentence.probability(with_order(pool)))[::-1]
         rows.q[i, 0] = p[0] if len(p) else 0.0
         rows.q[i, 1] = p[1] if len(p) > 1 else 0.0
 
@@ -112,6 +112,50 @@ def cached(path: Path, reuse: bool, make) -> Rows:
     return rows
 
 
+def ordered(rows: Rows) -> np.ndarray:
+    """The ranker's matrix: each question's rows (in hand-scored order) with their ``hand_rank`` column."""
+    out = np.zeros((len(rows.x), rows.x.shape[1] + 1), np.float32)
+    for g in np.unique(rows.group):
+        idx = np.flatnonzero(rows.group == g)
+        out[idx] = with_order(rows.x[idx])
+    return out
+
+
+def fit_listwise(x: np.ndarray, y: np.ndarray, group: np.ndarray, names: tuple[str, ...], l2: float = 1.0) -> Logistic:
+    """A conditional logit: per question, a softmax over its candidates, fitted (L-BFGS, from zero: deterministic)
+    to put the gold ones first, with an L2 penalty on the standardised weights."""
+    from scipy.optimize import minimize
+
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    order = np.argsort(group, kind="stable")
+    z, y, group = ((x - mean) / scale)[order].astype(np.float64), y[order], group[order]
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    sizes = np.diff(np.r_[starts, len(group)])
+    target = y / np.repeat(np.add.reduceat(y, starts), sizes)  # the gold candidates share the mass
+    n = len(starts)
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        s = z @ w
+        top = np.repeat(np.maximum.reduceat(s, starts), sizes)
+        e = np.exp(s - top)
+        total = np.add.reduceat(e, starts)
+        p = e / np.repeat(total, sizes)
+        nll = -(target * (s - top - np.repeat(np.log(total), sizes))).sum()
+        return (nll + 0.5 * l2 * w @ w) / n, (z.T @ (p - target) + l2 * w) / n
+
+    w = minimize(loss, np.zeros(z.shape[1]), jac=True, method="L-BFGS-B", options={"maxiter": 500}).x
+    return Logistic(names, mean.astype(np.float32), scale.astype(np.float32), w.astype(np.float32), 0.0)
+
+
+def _stack(parts: list[Rows]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(ranker matrix, labels, question ids unique across the sets)"""
+    x = np.concatenate([ordered(r) for r in parts])
+    y = np.concatenate([r.y for r in parts]).astype(np.float64)
+    group = np.concatenate([r.group + i * 1_000_000 for i, r in enumerate(parts)])
+    return x, y, group
+
+
 def fit_logistic(x: np.ndarray, y: np.ndarray, names: tuple[str, ...], c: float = 1.0) -> Logistic:
     from sklearn.linear_model import LogisticRegression
 
@@ -127,7 +171,7 @@ def top1(model: Logistic | None, rows: Rows) -> float:
     """Share of questions (with a gold sentence among the candidates) whose best-scored sentence holds the gold."""
     if not len(rows.y):
         return float("nan")
-    scores = model.logit(rows.x) if model is not None else -np.arange(len(rows.y), dtype=np.float32)  # legacy order
+    scores = model.logit(ordered(rows)) if model is not None else -np.arange(len(rows.y), dtype=np.float32)  # hand order
     hits = []
     for g in np.unique(rows.group):
         idx = np.flatnonzero(rows.group == g)
@@ -195,11 +239,11 @@ def main(argv: list[str] | None = None) -> int:
     names = [s.name for s in sets]
     for held in names:
         train = [n for n in names if n != held]
-        model = fit_logistic(np.concatenate([rows[n].x for n in train]), np.concatenate([rows[n].y for n in train]), FEATURES)
+        model = fit_listwise(*_stack([rows[n] for n in train]), RANKER_FEATURES)
         report[held] = {"top1_heldout": round(top1(model, rows[held]), 4), "top1_hand_weights": round(top1(None, rows[held]), 4),
                         "questions": rows[held].asked,
                         "gold_among_candidates": round(len(np.unique(rows[held].group)) / max(rows[held].asked, 1), 4)}
-    sentence = fit_logistic(np.concatenate([r.x for r in rows.values()]), np.concatenate([r.y for r in rows.values()]), FEATURES)
+    sentence = fit_listwise(*_stack(list(rows.values())), RANKER_FEATURES)
     # the product's own seed questions: never fitted on, measured with the final ranker
     if (args.eval_dir / "seeds" / "queries.jsonl").exists():
         seeds = beir(args.eval_dir / "seeds", "seeds")
@@ -223,6 +267,11 @@ def main(argv: list[str] | None = None) -> int:
         report[n]["refusal"] = refusal_figures(refusal, threshold, both)
     params = {"sentence": sentence.to_json(), "refusal": refusal.to_json(),
               "provenance": {"sets": {s.name: SOURCES[s.name].format(n=args.drcd_docs) for s in sets},
+                             "questions": f"one question in {args.every} of each set, file order; seeds measured, "
+                                          "never fitted on",
+                             "refusal": "answerable: a candidate holds the gold answer; must refuse: CRUD 无法推断 and up "
+                                        "to 80 questions per set asked against the next set's index; threshold for "
+                                        f"<= {args.max_false_refusal:.0%} false refusals over all sets (not held out)",
                              "command": "python -m rag.answer.fit", "held_out": report,
                              "rows": {n: int(len(r.y)) for n, r in rows.items()}}}
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ from ..types import Filters, Hit
 from .analysis import Analysis, analyse
 from .english import bridge, is_foreign
 from .evidence import QueryTerms, Sentence, candidates, query_terms, score
-from .features import sentence_features
+from .features import sentence_features, with_order
 from .qtype import classify, list_target
 from .ranker import Models, load
 
@@ -82,7 +82,7 @@ def prepare(lib, used: str, k: int | None = None, filters: Filters | None = None
     models = (models if models is not None else load()) if rank else None
     probabilities = None
     if models is not None and qtype != "list":
-        probabilities = models.sentence.probability(x)
+        probabilities = models.sentence.probability(with_order(x))
         order = np.argsort(-probabilities, kind="stable")
         ranked = [replace(ranked[i], score=float(probabilities[i])) for i in order]
         x, probabilities = x[order], probabilities[order]

@@ -1,0 +1,53 @@
+"""The fitted ranker: parameters as data, the fitting helpers on hand-made rows, and the committed file."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from rag.answer.features import RANKER_FEATURES
+from rag.answer.fit import Rows, fit_listwise, ordered, pick_threshold, top1
+from rag.answer.pipeline import QUESTION_FEATURES
+from rag.answer.ranker import PARAMS, Logistic, load
+
+
+def test_logistic_round_trips_through_json() -> None:
+    m = Logistic(("a", "b"), np.array([1.0, 2.0]), np.array([2.0, 4.0]), np.array([0.5, -1.0]), 0.25, 0.4)
+    back = Logistic.from_json(json.loads(json.dumps(m.to_json())))
+    x = np.array([[3.0, 2.0]], dtype=np.float32)
+    # ((3-1)/2)*0.5 + ((2-2)/4)*-1 + 0.25 = 0.75
+    assert back.features == ("a", "b") and back.threshold == 0.4
+    assert abs(float(back.logit(x)[0]) - 0.75) < 1e-6
+
+
+def test_fitted_ranker_puts_the_gold_sentence_first_when_one_feature_tells() -> None:
+    # two questions, three candidates each in hand-scored order; only feature 0 marks the gold sentence
+    x = np.array([[0.1, 0.5], [0.9, 0.4], [0.2, 0.6], [0.8, 0.1], [0.3, 0.9], [0.1, 0.2]], dtype=np.float32)
+    y = np.array([0, 1, 0, 1, 0, 0], dtype=np.int8)
+    group = np.array([0, 0, 0, 1, 1, 1])
+    rows = Rows(x, y, group, np.zeros((0, 1)), np.zeros(0), [])
+    assert np.allclose(ordered(rows)[:, 2], [1.0, 0.5, 1 / 3, 1.0, 0.5, 1 / 3])  # hand_rank, per question
+    model = fit_listwise(ordered(rows), y.astype(float), group, ("signal", "noise", "hand_rank"))
+    assert top1(model, rows) == 1.0
+    assert top1(None, rows) == 0.5  # the hand order: the first candidate is gold in question 1 only
+    assert model.coef[0] > 0
+
+
+def test_threshold_keeps_the_false_refusal_budget() -> None:
+    m = Logistic(("p",), np.array([0.0]), np.array([1.0]), np.array([1.0]), 0.0)
+    q = np.array([[-3.0], [-1.0], [0.0], [1.0], [2.0], [3.0], [-2.0], [-4.0]], dtype=np.float32)
+    answerable = np.array([1, 1, 1, 1, 1, 1, 0, 0])
+    t = pick_threshold(m, q, answerable, false_refusal=0.0)
+    assert (m.probability(q[answerable == 1]) >= t).all()
+    assert (m.probability(q[answerable == 0]) < t).sum() == 1  # only the clearly lower one falls below
+
+
+def test_committed_parameters_match_the_features_and_say_where_they_come_from() -> None:
+    models = load(PARAMS)
+    assert models is not None, "run python -m rag.answer.fit"
+    assert models.sentence.features == RANKER_FEATURES and len(models.sentence.coef) == len(RANKER_FEATURES)
+    assert models.refusal is not None and models.refusal.features == QUESTION_FEATURES
+    assert 0.0 < models.refusal.threshold < 1.0
+    assert {"cmrc", "drcd"} <= set(models.provenance["sets"]) and "held_out" in models.provenance
+    assert PARAMS.stat().st_size < 2_000_000
