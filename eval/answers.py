@@ -21,6 +21,7 @@ from rag import Library
 from rag.answer import answer
 from rag.answer.evidence import query_terms
 from rag.answer.verify import MARKER, verify
+from rag.textnorm import to_simplified
 from rag.types import Answer, Article
 
 from .dataset import Query
@@ -60,12 +61,13 @@ def gold_present(text: str, query: Query) -> bool | None:
     >>> gold_present("通州区[1]", Query("q", "哪些区", answer="", items=("通州区", "昌平区")))
     False
     """
+    # compared in one script: a Traditional question is answered in Traditional, its gold may be Simplified
     if query.items:
-        plain = strip_markers(text)
-        return all(contains(plain, item) for item in query.items)
+        plain = to_simplified(strip_markers(text))
+        return all(contains(plain, to_simplified(item)) for item in query.items)
     if query.answer:
-        plain = strip_markers(text)
-        return any(contains(plain, gold) for gold in (query.answer, *query.alternatives))
+        plain = to_simplified(strip_markers(text))
+        return any(contains(plain, to_simplified(gold)) for gold in (query.answer, *query.alternatives))
     return None
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..types import Article
+from .english import is_foreign
 from .pipeline import Prepared, question_features
 from .ranker import load
 from .refusal import asked_unit_absent, missing_entities, missing_numbers, role_holder_absent
@@ -79,7 +80,8 @@ def decide(lib, p: Prepared, settings) -> Decision:
         # not gated by ``refusal_threshold`` (an evaluation sweeping it leaves lists as they are)
         signals.update(coverage=round(coverage, 4), gate="list")
         weak = coverage < LIST_COVERAGE if p.lexical else cosine < settings.dense_refusal_threshold
-    elif models is not None and models.refusal is not None:
+    elif models is not None and models.refusal is not None and not is_foreign(used):
+        # (fitted on Chinese questions only: an English one keeps the glossary-coverage / meaning gates below)
         score = float(models.refusal.probability(question_features(p, missing))[0])
         signals.update(coverage=round(score, 4), gate="coverage")  # the answerability score the threshold gates
         weak = score < settings.refusal_threshold

@@ -13,6 +13,7 @@ from .analysis import Analysis, analyse
 from .english import bridge, is_foreign
 from .evidence import QueryTerms, Sentence, candidates, query_terms, score
 from .features import sentence_features, with_order
+from .lead import asks_credit as credit_bonus_asked
 from .qtype import classify, list_target
 from .ranker import Models, load
 
@@ -81,7 +82,8 @@ def prepare(lib, used: str, k: int | None = None, filters: Filters | None = None
     x = sentence_features(ranked, terms, a, wants, [s.cosine if cosines else None for s in ranked])
     models = (models if models is not None else load()) if rank else None
     probabilities = None
-    if models is not None and qtype != "list":
+    # lists keep the hand order, and so do questions about bylines and photo credits, which no fitting set asks
+    if models is not None and qtype != "list" and not credit_bonus_asked(used):
         probabilities = models.sentence.probability(with_order(x))
         order = np.argsort(-probabilities, kind="stable")
         ranked = [replace(ranked[i], score=float(probabilities[i])) for i in order]

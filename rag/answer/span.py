@@ -104,6 +104,12 @@ def typed_spans(a: Analysis, text: str, tagger: Tagger | None = None) -> list[tu
             found = [m.span() for m in pattern.finditer(form)]
             if found:
                 return found
+        if (counted := re.match(r"[\u4e00-\u9fff]{1,2}", a.right)) is not None:
+            # "惠及多少职工": a number of 职工, or of people when people are counted
+            people = "|人|名|位" if re.match(r"职工|员工|人|会员|学生|代表|选手|志愿者|群众|居民|游客|患者", a.right) else ""
+            pattern = re.compile(rf"{_DIGIT}\s*(?:万|千|百)?(?:余|多)?(?:名|位|个|家)?(?:{re.escape(counted.group(0))}{people})")
+            if found := [m.span() for m in pattern.finditer(form)]:
+                return found
         return [m.span() for m in _ANY_NUMBER.finditer(form) if re.search(r"\d|[一二两三四五六七八九十百千万]", m.group(0))]
     if kind in {"name", "lookup"}:
         return sorted(set(_headed(a, form)) | {m.span() for m in _QUOTE.finditer(form)})
@@ -154,7 +160,8 @@ def extract(a: Analysis, text: str, tagger: Tagger | None = None) -> str | None:
         return None
     question = a.question
     slot = aligned(a, text)
-    typed = [s for s in typed_spans(a, text, tagger) if _form(text[s[0] : s[1]]) not in question]
+    typed = [s for s in typed_spans(a, text, tagger) if _form(text[s[0] : s[1]]) not in question
+             and (a.kind in {"name", "lookup"} or not _inside_title(text, s))]
     if typed:
         if slot is None:
             # no alignment: the typed span nearest the question's words (the densest overlap window)
@@ -177,6 +184,11 @@ def extract(a: Analysis, text: str, tagger: Tagger | None = None) -> str | None:
         return None
     span = _clean(text[slot[0] : slot[1]])
     return span if span and len(span) <= _MAX_SPAN and _form(span) not in question else None
+
+
+def _inside_title(text: str, span: tuple[int, int]) -> bool:
+    """Is the span inside a 《book title》 (a name in a title is not the person or place asked for)?"""
+    return text.rfind("《", 0, span[0]) > text.rfind("》", 0, span[0])
 
 
 def _extend(a: Analysis, text: str, span: tuple[int, int]) -> tuple[int, int]:
