@@ -65,7 +65,7 @@ def _configure_logging(args: argparse.Namespace) -> None:
 
 def _settings(args: argparse.Namespace) -> Settings:
     settings = Settings(**({"index_dir": args.index_dir} if args.index_dir else {}))
-    progress = settings.progress and not args.quiet and sys.stderr.isatty()
+    progress = (sys.stderr.isatty() if settings.progress is None else settings.progress) and not args.quiet
     return settings.model_copy(update={"progress": progress})
 
 

@@ -100,7 +100,8 @@ class Settings(BaseSettings):
     feedback_max_bytes: int = 5 * 1024 * 1024  # the feedback file rotates at this size ...
     feedback_backups: int = 3  # ... keeping this many older files (feedback.jsonl.1 is the newest of them)
 
-    progress: bool = True
+    #: progress bars on long work: None (unset) shows them only on a terminal, true always, false never
+    progress: bool | None = None
 
     @field_validator("api_keys", "cors_origins", "trusted_proxies", mode="before")
     @classmethod
