@@ -83,11 +83,12 @@ def prepare(lib, used: str, k: int | None = None, filters: Filters | None = None
     models = (models if models is not None else load()) if rank else None
     probabilities = None
     # lists keep the hand order, and so do questions about bylines and photo credits, which no fitting set asks
-    if models is not None and qtype != "list" and not credit_bonus_asked(used):
+    if models is not None and qtype != "list":
         probabilities = models.sentence.probability(with_order(x))
-        order = np.argsort(-probabilities, kind="stable")
-        ranked = [replace(ranked[i], score=float(probabilities[i])) for i in order]
-        x, probabilities = x[order], probabilities[order]
+        if not credit_bonus_asked(used):
+            order = np.argsort(-probabilities, kind="stable")
+            ranked = [replace(ranked[i], score=float(probabilities[i])) for i in order]
+            x, probabilities = x[order], probabilities[order]
     return replace(prepared, ranked=ranked, features=x, probabilities=probabilities)
 
 
@@ -95,7 +96,7 @@ def question_features(p: Prepared, missing: Sequence[str]) -> np.ndarray:
     """One row of :data:`QUESTION_FEATURES` for the refusal score."""
     from .features import FEATURES
 
-    probs = p.probabilities if p.probabilities is not None else np.zeros(1, np.float32)
+    probs = np.sort(p.probabilities)[::-1] if p.probabilities is not None else np.zeros(1, np.float32)
     top = p.features if p.features is not None and len(p.features) else np.zeros((1, len(FEATURES)), np.float32)
     col = {name: i for i, name in enumerate(FEATURES)}
     return np.array([[
