@@ -80,8 +80,11 @@ def test_search_filters(client):
 # -- ask ----------------------------------------------------------------------------------------------------
 
 def check_answer(body: dict) -> None:
-    assert set(body) == {"answer", "answerable", "question_used", "question_type", "citations", "related"}
+    assert set(body) == {"answer", "answerable", "question_used", "question_type", "citations", "related",
+                         "short_answer"}
     assert isinstance(body["answerable"], bool) and body["answer"]
+    # the fact alone, when there is one, is what the answer leads with
+    assert body["short_answer"] is None or body["answer"].startswith(body["short_answer"])
     numbers = {c["n"] for c in body["citations"]}
     assert {int(n) for n in MARKER.findall(body["answer"])} <= numbers
     for c in body["citations"]:

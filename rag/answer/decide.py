@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ..types import Article
 from .english import is_foreign
 from .pipeline import Prepared, question_features
-from .ranker import load
+from .ranker import for_model
 from .refusal import asked_unit_absent, missing_entities, missing_numbers, role_holder_absent
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def decide(lib, p: Prepared, settings) -> Decision:
     pairs = [(s.text, s.article.body) for s in ranked if s.article.id in {x.id for x in top_articles[:5]}]
     if p.qtype == "person" and (role := role_holder_absent(used, pairs)):
         missing.append(role)
-    models = load()
+    models = for_model(settings.model)
     coverage = max(s.coverage for s in ranked[:10]) * p.terms.known_share
     cosine = max(s.cosine for s in ranked[:10])
     signals: dict[str, object] = {"key_term_coverage": round(coverage, 4), "cosine": round(cosine, 4),

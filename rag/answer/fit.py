@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..config import Settings
 from ..errors import InputError
 from ..textnorm import search_form
 from .features import FEATURES, RANKER_FEATURES, with_order
@@ -273,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
                                         "to 80 questions per set asked against the next set's index; threshold for "
                                         f"<= {args.max_false_refusal:.0%} false refusals over all sets (not held out)",
                              "command": "python -m rag.answer.fit", "held_out": report,
+                             "model": Settings().model,
                              "rows": {n: int(len(r.y)) for n, r in rows.items()}}}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(params, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -15,7 +15,7 @@ from .evidence import QueryTerms, Sentence, candidates, query_terms, score
 from .features import sentence_features, with_order
 from .lead import asks_credit as credit_bonus_asked
 from .qtype import classify, list_target
-from .ranker import Models, load
+from .ranker import Models, for_model
 
 LIST_K = 24
 #: the fitted ranker re-scores this many of the hand-scored candidates (fit reports how often the gold is among them)
@@ -80,7 +80,7 @@ def prepare(lib, used: str, k: int | None = None, filters: Filters | None = None
     if qtype != "list":
         ranked = ranked[:RERANK_POOL]
     x = sentence_features(ranked, terms, a, wants, [s.cosine if cosines else None for s in ranked])
-    models = (models if models is not None else load()) if rank else None
+    models = (models if models is not None else for_model(settings.model)) if rank else None
     probabilities = None
     # lists keep the hand order, and so do questions about bylines and photo credits, which no fitting set asks
     if models is not None and qtype != "list":

@@ -58,6 +58,15 @@ class Models:
     provenance: dict
 
 
+def for_model(model: str, path: Path = PARAMS) -> Models | None:
+    """The fitted models when they were fitted on ``model``'s sentence vectors, else None (their cosine features
+    would mean something else: the hand-weighted scorer and the key-term coverage gate are used then)."""
+    models = load(path)
+    if models is None or models.provenance.get("model", model) != model:
+        return None
+    return models
+
+
 @lru_cache(maxsize=4)
 def load(path: Path = PARAMS) -> Models | None:
     """The fitted models, or None when the parameter file is absent (the hand-weighted scorer is used then)."""
