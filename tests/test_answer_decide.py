@@ -42,3 +42,14 @@ def test_only_the_cited_articles_count_not_any_retrieved_one() -> None:
     answer_article = _article("通州区比赛", "通州区工会集体协商大赛决赛举办。")
     # an unrelated article further down the ranking names 海淀区; it is not passed in, so it does not count
     assert missing_places("海淀区举办了什么比赛", [answer_article]) == ["海淀区"]
+
+
+def test_a_traditional_follow_up_is_answered_in_traditional(hash_library) -> None:
+    """The follow-up is rewritten (in Simplified) with its history's topic; the reply still follows the asker."""
+    from rag.answer import answer
+    from rag.answer.lead import is_traditional
+
+    history = [{"role": "user", "content": "永順鎮總工會代表隊獲得了幾等獎？"}]
+    result = answer(hash_library, "今天天氣怎麼樣？", history=history)
+    assert not is_traditional(result.question_used)  # the rewrite works on a Simplified copy
+    assert is_traditional(result.answer), result.answer

@@ -21,7 +21,7 @@ from .compose import Draft, list_answer, sentences_answer
 from .decide import decide
 from .english import bridge, is_foreign
 from .evidence import query_terms
-from .lead import descriptive, fact_first, to_script, yes_no
+from .lead import asker_script, descriptive, fact_first, to_script, yes_no
 from .pipeline import LIST_K, Prepared, prepare
 from .qtype import classify, list_target
 from .rewrite import rewrite
@@ -63,17 +63,18 @@ def answer(lib, question: str, history: Sequence[dict] | None = None, k: int | N
     settings = lib.settings
     question = validate_question(question, settings.max_question_chars)
     used = rewrite(question, history)
+    script = asker_script(question, history)  # a follow-up rewritten in Simplified is still answered in its script
     p = prepare(lib, used, k, filters)
     qtype, a, ranked = p.qtype, p.analysis, p.ranked
     related = _related(p.hits)
-    refusal = Answer(to_script(REFUSAL, used), False, used, (), related, qtype)
+    refusal = Answer(to_script(REFUSAL, script), False, used, (), related, qtype)
     if not ranked:
         return refusal
     decision = decide(lib, p, settings)
     signals = decision.signals
     if decision.refuse:
         log.info("refused a question of %d characters: %s", len(used), signals)  # questions are not logged
-        return Answer(to_script(REFUSAL, used), False, used, (), related, qtype, extra=signals)
+        return Answer(to_script(REFUSAL, script), False, used, (), related, qtype, extra=signals)
     draft, short = compose(lib, p)
     text, citations, problems = verify(draft.text, draft.citations, lib.index.articles)
     mode = "extractive"
@@ -94,8 +95,8 @@ def answer(lib, question: str, history: Sequence[dict] | None = None, k: int | N
         short = None  # the check dropped the claim that carried it
     signals["mode"] = mode
     signals["kind"] = a.kind
-    text = to_script(text, used, [c.snippet for c in citations])
-    short = to_script(short, used, [c.snippet for c in citations]) if short else None
+    text = to_script(text, script, [c.snippet for c in citations])
+    short = to_script(short, script, [c.snippet for c in citations]) if short else None
     return Answer(text, True, used, citations, related, qtype, short_answer=short, extra=signals)
 
 

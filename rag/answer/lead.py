@@ -135,6 +135,21 @@ def is_traditional(question: str) -> bool:
     return to_simplified(question) != question
 
 
+def asker_script(question: str, history: Sequence[dict] | None = None) -> str:
+    """The text whose script the reply follows: the question itself, or — when it is written the same in both
+    scripts (``它呢？``) — the asker's latest earlier question.
+
+    >>> asker_script("今天天氣怎麼樣？", [{"role": "user", "content": "几等奖？"}])
+    '今天天氣怎麼樣？'
+    >>> asker_script("它呢？", [{"role": "user", "content": "獲得了幾等獎？"}])
+    '獲得了幾等獎？'
+    """
+    if is_traditional(question) or _s2t().convert(question) != question:
+        return question
+    earlier = [t.get("content", "") for t in history or () if t.get("role") == "user" and isinstance(t.get("content"), str)]
+    return earlier[-1] if earlier else question
+
+
 @lru_cache(maxsize=1)
 def _s2t():
     import opencc
