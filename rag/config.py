@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     # refuse below this answerability score: the fitted refusal model's probability (rag/answer/data/ranker.json,
     # threshold chosen by python -m rag.answer.fit for <= 2% false refusals); key-term coverage when nothing is fitted
     refusal_threshold: float = 0.30
+    # refuse below this idf-weighted key-term coverage where no fitted score applies (English questions bridged by
+    # the glossary, an embedding model the answer parameters were not fitted on)
+    coverage_threshold: float = 0.40
     dense_refusal_threshold: float = 0.765
     llm_base_url: str | None = None
     llm_model: str = "gpt-4o-mini"

@@ -103,3 +103,12 @@ def test_unanswerable_questions_are_refused_with_related_articles_only(real_libr
     assert not result.answerable
     assert result.answer == REFUSAL and result.citations == ()
     assert len(result.related) <= 3
+
+
+@pytest.mark.parametrize("question", ["How do I apply for a Beijing hukou?",
+                                      "Which football team won the Chinese Super League last year?"])
+def test_english_questions_the_pages_do_not_answer_are_refused(real_library: Library, question: str) -> None:
+    """English questions are gated by key-term coverage through the glossary (no fitted score applies to them):
+    the coverage threshold is its own setting, not the fitted score's."""
+    result = answer(real_library, question)
+    assert not result.answerable and result.answer == REFUSAL, result.answer

@@ -87,5 +87,5 @@ def decide(lib, p: Prepared, settings) -> Decision:
         weak = score < settings.refusal_threshold
     else:
         signals.update(coverage=round(coverage, 4), gate="coverage" if p.lexical else "cosine")
-        weak = coverage < settings.refusal_threshold if p.lexical else cosine < settings.dense_refusal_threshold
+        weak = coverage < settings.coverage_threshold if p.lexical else cosine < settings.dense_refusal_threshold
     return Decision(bool(missing) or weak, signals)
