@@ -660,4 +660,14 @@ def test_fact_first_and_one_source_per_article(api: Api, open_tab) -> None:
     second = ask(page, "再問一次")
     expect(second.locator(".fact")).to_be_hidden()
     assert second.locator(".answer").text_content() == FACT_RESPONSE["answer"]
+
+    # an answer that opens with its fact ("一等獎[1]。…") does not repeat it under the large fact line
+    led = {**FACT_RESPONSE, "answer": "一等獎[1]。永順鎮總工會代表隊獲得一等獎[1]。"}
+    page.unroute("**/api/ask")
+    page.route("**/api/ask", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=json.dumps(led, ensure_ascii=False)))
+    page.keyboard.press("Escape")
+    third = ask(page, "第三次")
+    expect(third.locator(".fact")).to_have_text("一等獎")
+    assert third.locator(".answer").text_content() == "永順鎮總工會代表隊獲得一等獎[1]。"
     tab.assert_clean()

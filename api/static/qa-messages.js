@@ -54,6 +54,13 @@ export function botMessage(ctx) {
     }, `[${c.n}]`);
   }
 
+  // a typed answer opens with its fact ("一等奖[1]。…"), shown large above: the cited lines start after it
+  function withoutLead(text, short) {
+    const m = text.startsWith(short) ? text.slice(short.length).match(/^((?:\[\d+\])+)[。；，]?/) : null;
+    const rest = m ? text.slice(short.length + m[0].length) : "";
+    return rest.trim() ? rest : text;
+  }
+
   function answerNodes(res, byN) {
     return splitMarkers(String(res.answer || "")).map((part) => {
       if (typeof part === "string") return part;
@@ -132,7 +139,8 @@ export function botMessage(ctx) {
       fact.hidden = false;
       answer.classList.add("evidence");
     }
-    answer.replaceChildren(h("p", {}, answerNodes(res, byN)));
+    const shown = short ? withoutLead(String(res.answer || ""), short) : res.answer;
+    answer.replaceChildren(h("p", {}, answerNodes({ ...res, answer: shown }, byN)));
     const sources = byArticle(citations).map((g) => `${g.map((c) => `[${c.n}]`).join("")} ${labelOf(g[0])}`);
     const copyBody = [String(res.answer || ""), ...sources].join("\n");
     el.append(...[citations.length ? sourcesList(res) : null, actions(res, copyBody)].filter(Boolean));
