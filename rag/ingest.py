@@ -16,7 +16,7 @@ from .chunking import chunk_article
 from .errors import RagError
 from .gazetteer import find_organisations, find_places
 from .pages import PageText
-from .parse import parse_report
+from .parse import TextAccount, parse_report
 from .places import counties, find_regions, with_parents
 from .readers import Document
 from .sentkeys import SentenceKey
@@ -32,7 +32,7 @@ WARN_KEPT_SHARE = 0.9
 
 
 @dataclass(frozen=True)
-class PageResult:
+class PageResult(TextAccount):
     """What happened to one input file: articles added, articles already indexed, or an error message; and how much
     of its text went into articles (``dropped`` lists the lines or rows that did not)."""
 
@@ -45,14 +45,6 @@ class PageResult:
     chars_total: int = 0
     chars_kept: int = 0
     dropped: tuple[tuple[int, str], ...] = ()
-
-    @property
-    def kept_share(self) -> float:
-        return self.chars_kept / self.chars_total if self.chars_total else 1.0
-
-    @property
-    def dropped_chars(self) -> int:
-        return self.chars_total - self.chars_kept
 
     @property
     def warning(self) -> str:

@@ -56,18 +56,30 @@ def article_id(title: str, body: str) -> str:
     return hashlib.sha1(key).hexdigest()[:16]
 
 
+class TextAccount:
+    """How much of an input's text went into articles: mixed into the dataclasses that carry ``chars_total`` and
+    ``chars_kept`` (a parsed page, a read file, an ingested file's result)."""
+
+    chars_total: int
+    chars_kept: int
+
+    @property
+    def kept_share(self) -> float:
+        return self.chars_kept / self.chars_total if self.chars_total else 1.0
+
+    @property
+    def dropped_chars(self) -> int:
+        return self.chars_total - self.chars_kept
+
+
 @dataclass(frozen=True)
-class PageParse:
+class PageParse(TextAccount):
     """A page cut into articles, and what of its text went into none of them (nothing is dropped silently)."""
 
     articles: tuple[Article, ...]
     chars_total: int  # characters of the page's text (headings included, markup and spacing removed)
     chars_kept: int  # of those, in an article (title, headings, body)
     dropped: tuple[tuple[int, str], ...] = ()  # (line number, text): lines in no article, furniture cut from lines
-
-    @property
-    def kept_share(self) -> float:
-        return self.chars_kept / self.chars_total if self.chars_total else 1.0
 
 
 def parse_page(text: str, source: str) -> list[Article]:

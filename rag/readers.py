@@ -21,7 +21,7 @@ from pathlib import Path
 from .errors import InputError, PageError
 from .exports import export_rows, row_article
 from .pages import decode_page, read_bytes
-from .parse import parse_report
+from .parse import TextAccount, parse_report
 from .types import Article
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ SUFFIXES = (*PAGE_SUFFIXES, *EXPORT_SUFFIXES, *HTML_SUFFIXES)
 
 
 @dataclass(frozen=True)
-class Document:
+class Document(TextAccount):
     """One input file read into articles, with the accounting of its text (or the reason it yielded none)."""
 
     source: str
@@ -44,14 +44,6 @@ class Document:
     chars_kept: int = 0
     dropped: tuple[tuple[int, str], ...] = ()  # (line or row number, text) of what went into no article
     error: str = ""
-
-    @property
-    def kept_share(self) -> float:
-        return self.chars_kept / self.chars_total if self.chars_total else 1.0
-
-    @property
-    def dropped_chars(self) -> int:
-        return self.chars_total - self.chars_kept
 
 
 def kind_of(name: str, data: bytes = b"") -> str:
