@@ -10,8 +10,8 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from ..deps import RateLimit, ReadAccess, StateDep, WriteAccess
+from ..feedback_schemas import FeedbackIn, FeedbackList, FeedbackOut
 from ..responses import errors
-from ..schemas import FeedbackIn, FeedbackList, FeedbackOut
 
 log = logging.getLogger(__name__)
 
