@@ -240,6 +240,8 @@ def test_upload_that_yields_nothing_is_422_with_the_reason(client, auth):
     error = error_of(client.post("/api/articles", files=files, headers=auth), 422)
     assert "no article in this export" in error["message"] and "no body text" in error["message"]
     error_of(client.post("/api/articles", params={"field": "正文"}, files=files, headers=auth), 422)  # not ROLE=NAME
+    # a name that strips to nothing (a control character such as \x1d) is refused by the schema too, not past it
+    error_of(client.post("/api/articles", params={"field": "publisher=\x1d"}, files=files, headers=auth), 422)
     error = error_of(client.post("/api/articles", params={"field": "body=正文"}, files=files, headers=auth), 422)
     assert "no field '正文' in this export" in error["message"]
 

@@ -139,7 +139,10 @@ async def _read_upload(request: Request, limit: int) -> tuple[bytes, str | None]
 
 
 MAX_DROPPED_LINES = 100
-FieldPair = Annotated[str, StringConstraints(pattern=r"^\s*(title|date|publisher|url|body)\s*=\s*\S.*$", max_length=200)]
+# the name starts with a character no strip() removes (not a space, not a control such as \x1d), so a value the
+# schema admits is one parse_fields accepts
+FieldPair = Annotated[str, StringConstraints(pattern=r"^\s*(title|date|publisher|url|body)\s*=\s*[^\s\x00-\x1f\x7f-\x9f].*$",
+                                             max_length=200)]
 
 
 def ingest_upload(lib: Library, data: bytes, source: str, fields: dict[str, str] | None = None,
