@@ -25,8 +25,9 @@ from .dense import QueryCache
 from .errors import IndexNotReadyError, InputError, NotFoundError
 from .fusion import Fusion, load_fusion
 from .index import Index, IndexMeta
-from .ingest import PageResult, embed_chunks, embed_sentences, prepare
+from .ingest import Batch, PageResult, embed_chunks, embed_sentences, prepare
 from .pages import PageText
+from .prepared import without_articles
 from .readers import Document, read_documents
 from .tokenize import Tokenizer
 from .types import Article, Filters, Hit
@@ -123,17 +124,32 @@ class Library:
             base = self._index
             batch = prepare(pages, set(base.articles), self.tokenizer, self.settings.chunk_size,
                             self.settings.chunk_overlap)
-            if batch.articles:
-                s = self.settings
-                vectors = embed_chunks(self.embedder, batch.chunks, s.embed_batch_size, s.progress)
-                sentences = (embed_sentences(self.embedder, batch.articles, batch.sentences, s.embed_batch_size,
-                                             s.progress) if s.sentence_vectors else None)
-                new = base.with_articles(batch.articles, batch.chunks, batch.tokens, vectors, sentences)
-                self._version = store.save(new, self.index_dir)
-                self._index = new
-                if s.backend == "milvus":
-                    self.milvus().upsert(batch.chunks, vectors)
+            self._commit(batch, self.settings.progress)
             return batch.results
+
+    def ingest_batch(self, batch: Batch, progress: bool | None = None) -> Batch:
+        """Embed and save a batch prepared elsewhere (:func:`rag.ingest.prepare`, e.g. in worker processes, against
+        an older snapshot): articles the index holds by now are left out. One atomic version; returns the rows
+        added (``progress``: the embedding bars, default per settings)."""
+        with self._write_lock, store.writer_lock(self.index_dir):
+            self.refresh()
+            batch = without_articles(batch, self._index.articles.keys())
+            self._commit(batch, self.settings.progress if progress is None else progress)
+            return batch
+
+    def _commit(self, batch: Batch, progress: bool | None) -> None:
+        """Embed the batch's chunks (and sentences) and save the index with them. Hold the write locks."""
+        if not batch.articles:
+            return
+        s = self.settings
+        vectors = embed_chunks(self.embedder, batch.chunks, s.embed_batch_size, bool(progress))
+        sentences = (embed_sentences(self.embedder, batch.articles, batch.sentences, s.embed_batch_size,
+                                     bool(progress)) if s.sentence_vectors else None)
+        new = self._index.with_articles(batch.articles, batch.chunks, batch.tokens, vectors, sentences)
+        self._version = store.save(new, self.index_dir)
+        self._index = new
+        if s.backend == "milvus":
+            self.milvus().upsert(batch.chunks, vectors)
 
     def ingest_paths(self, paths: Iterable[str | Path], fields: Mapping[str, str] | None = None) -> list[PageResult]:
         """Add files of any supported format (``fields`` names export columns: ``{"body": "正文"}``), one result
