@@ -7,14 +7,11 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .answers import AnswerRecord
+from .context import Context
 from .dataset import Query
 from .metrics import PerQuery
-
-if TYPE_CHECKING:
-    from .run import Context
 
 log = logging.getLogger(__name__)
 

@@ -10,16 +10,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from rag import Library, Settings
+from rag import Settings
 
 from .answer_metrics import THRESHOLDS, answer_summary, threshold_sweep
 from .answers import AnswerRecord, answer_all
 from .build_data import BEIR_DIR, SEEDS_DIR
+from .context import Context
 from .corpus import open_index
-from .dataset import Dataset, DatasetError, Qrels, Query, load_beir
+from .dataset import DatasetError, Qrels, Query, load_beir
 from .encoder import PrimedEncoder
 from .metrics import CURVE_KS, evidence_per_query, mean, ranx_per_query, summarise
-from .runs import RETRIEVERS, ChunkRun, Run, article_run, build, chunk_run, search_text, spec
+from .report import write_outputs
+from .runs import RETRIEVERS, Run, article_run, build, chunk_run, search_text
 from .significance import compare_runs
 from .tuning import fuse_rrf, fuse_weighted, tune_rrf, tune_weights
 from .validate import validate
@@ -41,30 +43,6 @@ class EvalConfig:
     progress: bool = True
     seeds_dir: Path = SEEDS_DIR
     settings: dict[str, object] = field(default_factory=dict)  # further Settings overrides
-
-
-@dataclass
-class Context:
-    """What the stages share: the dataset, the library, the chunk runs and the settings used."""
-
-    dataset: Dataset
-    lib: Library
-    settings: Settings
-    split: str
-    chunks: dict[str, ChunkRun] = field(default_factory=dict)
-
-    @property
-    def queries(self) -> list[Query]:
-        return self.dataset.queries_in(self.split)
-
-    @property
-    def types(self) -> dict[str, str]:
-        return {q.id: q.type or "-" for q in self.dataset.queries.values()}
-
-    def spec(self, name: str, **overrides):
-        s = self.settings
-        params = {"rrf_k": s.rrf_k, "weights": (s.bm25_weight, s.dense_weight), "candidates": s.candidates}
-        return spec(name, **{**params, **overrides})
 
 
 def primary_retriever(settings: Settings, names: tuple[str, ...]) -> str:
@@ -146,8 +124,6 @@ def answers_section(ctx: Context, progress: bool) -> tuple[dict, list[AnswerReco
 
 def evaluate(config: EvalConfig) -> dict:
     """Run the whole evaluation; returns the report (also written to ``config.out`` when set)."""
-    from .report import write_outputs
-
     started = time.perf_counter()
     timing: dict[str, float] = {}
     dataset = load_beir(config.dataset or BEIR_DIR)

@@ -17,11 +17,12 @@ from pathlib import Path
 from rag import Settings
 from rag.fusion import save_fusion
 
+from .context import Context
 from .dataset import load_beir
 from .datasets import ALL, PUBLIC, build_set, build_squad
 from .datasets.common import DEFAULT_DATA, EVAL_CACHE
 from .fusion_select import select_fusion
-from .run import Context, answers_section, retrieval_section, retrieve_all
+from .run import answers_section, retrieval_section, retrieve_all
 from .runs import chunk_run
 from .sample import sample_dir
 from .setindex import open_set_index
