@@ -1,4 +1,4 @@
-"""Command line: ``python -m rag ingest|search|ask|list|delete|stats``.
+"""Command line: ``python -m rag ingest|import|search|ask|list|delete|stats``.
 
 Quiet by default: results on stdout, problems on stderr, logs only with ``-v`` (INFO) or ``-vv`` (DEBUG). Progress
 bars show only when stderr is a terminal (and ``RAG_PROGRESS`` is on, and no ``-q``). The embedding model loads
@@ -35,6 +35,16 @@ def _parser() -> argparse.ArgumentParser:
     ing.add_argument("--field", action="append", default=[], metavar="ROLE=NAME",
                      help="export column for a role (title, date, publisher, url, body), e.g. body=正文")
     ing.add_argument("--verbose", action="store_true", help="list the lines and rows that went into no article")
+    im = sub.add_parser("import", help="bulk-import directories, archives (.tar.xz/.tar.gz/.zip) and exports: "
+                        "parsed in worker processes, saved every --batch articles, resumable")
+    im.add_argument("paths", nargs="+")
+    im.add_argument("--per-line", action="store_true",
+                    help="text files (and text members of archives) hold one article per non-empty line")
+    im.add_argument("--batch", type=int, default=None, metavar="N",
+                    help="save an index version every N new articles (default RAG_IMPORT_BATCH, 500)")
+    im.add_argument("--workers", type=int, default=None, metavar="N",
+                    help="parser processes; 0 parses in this process (default RAG_IMPORT_WORKERS, 1)")
+    im.add_argument("--field", action="append", default=[], metavar="ROLE=NAME", help="as for ingest")
     se = sub.add_parser("search", help="retrieve chunks for a query")
     se.add_argument("query")
     se.add_argument("-k", type=int, default=5)
@@ -158,6 +168,14 @@ def run(args: argparse.Namespace) -> int:
             stats = lib.stats()
             print(f"index: {stats['articles']} articles, {stats['chunks']} chunks in {stats['index_dir']}")
             return 1 if failed else 0
+        if args.command == "import":
+            from .importer import import_paths
+            from .importreport import print_import
+
+            tally = import_paths(lib, args.paths, args.per_line, args.batch, args.workers, parse_fields(args.field))
+            stats = lib.stats()
+            return print_import(tally, f"index: {stats['articles']} articles, {stats['chunks']} chunks in "
+                                       f"{stats['index_dir']} (version {stats['version']})")
         if args.command == "search":
             filters = filters_from(args)
             hits = lib.search(args.query, args.k, args.retriever, filters)

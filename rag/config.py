@@ -42,6 +42,10 @@ class Settings(BaseSettings):
 
     sentence_vectors: bool = True
 
+    # bulk import (python -m rag import): an index version saved every this many new articles; parser processes
+    import_batch: int = Field(default=500, ge=1)
+    import_workers: int = Field(default=1, ge=0)
+
     # chunking
     chunk_size: int = 350
     chunk_overlap: int = 60
