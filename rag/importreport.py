@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TextIO
 
-_NUMBER = re.compile(r"(?<![A-Za-z-])\d+(?![A-Za-z])")  # counts, not names like UTF-8 or GB18030
+_NUMBER = re.compile(r"(?<![A-Za-z0-9-])\d+(?![A-Za-z0-9])")  # counts, not names like UTF-8 or GB18030
 EXAMPLES = 3  # sources named per failure reason
 
 
