@@ -160,7 +160,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         from .library import Library
 
-        lib = Library.open(settings, lazy=True)  # the model loads when a command first embeds
+        # the model loads when a command first embeds; an import shows one bar of its own, not the encoder's
+        quiet = args.command == "import" and settings.model_copy(update={"progress": False})
+        lib = Library.open(quiet or settings, lazy=True)
         articles = lib.index.articles
         if args.command == "ingest":
             results = lib.ingest_paths(args.paths, parse_fields(args.field))
@@ -172,7 +174,8 @@ def run(args: argparse.Namespace) -> int:
             from .importer import import_paths
             from .importreport import print_import
 
-            tally = import_paths(lib, args.paths, args.per_line, args.batch, args.workers, parse_fields(args.field))
+            tally = import_paths(lib, args.paths, args.per_line, args.batch, args.workers, parse_fields(args.field),
+                                 settings.progress)
             stats = lib.stats()
             return print_import(tally, f"index: {stats['articles']} articles, {stats['chunks']} chunks in "
                                        f"{stats['index_dir']} (version {stats['version']})")

@@ -33,7 +33,7 @@ from .ingest import Batch, PageResult, as_document, prepare
 from .pages import PageText
 from .prepared import extend, without_articles
 from .readers import Document, read_data
-from .sources import Failure, Inputs, Unit
+from .sources import Failure, Inputs, Padding, Unit
 from .tokenize import Tokenizer
 
 if TYPE_CHECKING:
@@ -150,9 +150,8 @@ class Importer:
                 _init_worker(*initargs, child=False)
             for result in self._results(executor, inputs):
                 self._merge(result)
-                if len(self.pending.articles) >= self.batch_size:
-                    self._commit()
-            self._commit()
+                self._commit()
+            self._commit(final=True)
         except KeyboardInterrupt:
             self.tally.interrupted = True
             # a save cut short leaves the previous version live: count what the index on disk holds
@@ -171,6 +170,9 @@ class Importer:
         group: list[Unit] = []
         size = 0
         for piece in inputs:
+            if isinstance(piece, Padding):
+                self.pending_weight += piece.weight
+                continue
             if isinstance(piece, Failure):
                 self.tally.units += 1
                 self.tally.fail(piece.source, piece.reason)
@@ -219,27 +221,37 @@ class Importer:
         self.pending_ids.update(a.id for a in result.batch.articles)
         self.pending_weight += result.weight
         if not self.pending.articles:  # nothing new to save (a rerun going over what is in): progress now
-            self._advance()
+            self._advance(self.pending_weight)
+            self.pending_weight = 0.0
 
-    def _commit(self) -> None:
-        if self.pending.articles:
-            added = self.lib.ingest_batch(self.pending, progress=False)
+    def _commit(self, final: bool = False) -> None:
+        """Save a version for every ``batch_size`` pending articles (``final``: for the rest too)."""
+        while len(self.pending.articles) >= self.batch_size or (final and self.pending.articles):
+            pending = self.pending
+            head = {a.id for a in pending.articles[: self.batch_size]}
+            rest = {a.id for a in pending.articles[self.batch_size:]}
+            added = self.lib.ingest_batch(without_articles(pending, rest), progress=False)
             t = self.tally
             t.articles_added += len(added.articles)
             t.chunks_added += len(added.chunks)
-            t.already_indexed += len(self.pending.articles) - len(added.articles)  # another writer added them
+            t.already_indexed += len(head) - len(added.articles)  # another writer added them meanwhile
             t.versions += 1
             log.info("saved %d articles (%d chunks); %d in this import", len(added.articles), len(added.chunks),
                      t.articles_added)
-        self.pending, self.pending_ids = Batch(), set()
-        self._advance()
+            done = self.pending_weight * len(head) / len(pending.articles)
+            self.pending, self.pending_ids = without_articles(pending, head), rest
+            self.pending_weight -= done
+            self._advance(done)
+        if not self.pending.articles:
+            self._advance(self.pending_weight)
+            self.pending_weight = 0.0
 
-    def _advance(self) -> None:
+    def _advance(self, weight: float) -> None:
+        """Move the bar by ``weight`` input bytes (the caller takes them off ``pending_weight``)."""
         assert self.bar is not None
         self.tally.seconds = time.monotonic() - self._start
         self.bar.set_postfix_str(f"{self.tally.articles_added} articles, {self.tally.rates()}", refresh=False)
-        self.bar.update(self.pending_weight)
-        self.pending_weight = 0.0
+        self.bar.update(weight)
 
 
 def _saved_articles(lib: Library) -> int:
@@ -261,9 +273,11 @@ def _on_sigterm() -> Any:
 
 
 def import_paths(lib: Library, paths: list[str | Path], per_line: bool = False, batch: int | None = None,
-                 workers: int | None = None, fields: Mapping[str, str] | None = None) -> Tally:
+                 workers: int | None = None, fields: Mapping[str, str] | None = None,
+                 progress: bool | None = None) -> Tally:
     """Import files, directories and archives into ``lib`` (see the module docstring); defaults from settings."""
     s = lib.settings
-    importer = Importer(lib, batch or s.import_batch, s.import_workers if workers is None else workers, fields,
-                        bool(s.progress))
+    importer = Importer(lib, s.import_batch if batch is None else batch,
+                        s.import_workers if workers is None else workers, fields,
+                        bool(s.progress if progress is None else progress))
     return importer.run(Inputs(paths, per_line))

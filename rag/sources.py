@@ -5,7 +5,7 @@ A path is a file, a directory (walked recursively, sorted, hidden entries skippe
 never unpacked to disk. Every file or member becomes a :class:`Unit` (its bytes, read later by
 :func:`rag.readers.read_data` like any ingested file: pages, exports, saved HTML); with ``per_line`` a text file is
 instead one article per non-empty line (the CRUD archive's layout), each line a :class:`Unit` of its own that goes
-through the page parser like any plain text. What cannot be read becomes a :class:`Failure` with its reason;
+through the page parser like any plain text. What cannot be read becomes a :class:`Failure` with its reason (and the bytes around members a :class:`Padding`);
 blank lines of a per-line file are counted, not yielded. Each piece carries the input bytes it stands for
 (compressed bytes for archives), so progress and ETA follow the input's size without counting it first.
 """
@@ -51,6 +51,13 @@ class Failure:
     weight: float = 0.0
 
 
+@dataclass(frozen=True)
+class Padding:
+    """Input bytes read that hold no document (an archive's headers and end blocks): progress only."""
+
+    weight: float
+
+
 def is_archive(name: str) -> bool:
     return name.lower().endswith(ARCHIVE_SUFFIXES)
 
@@ -90,7 +97,7 @@ class Inputs:
         self.total_bytes = sum(p.stat().st_size for p, _, _ in self.files)
         self.blank_lines = 0
 
-    def __iter__(self) -> Iterator[Unit | Failure]:
+    def __iter__(self) -> Iterator[Unit | Failure | Padding]:
         for path, name, explicit in self.files:
             size = path.stat().st_size
             if not explicit and not _supported(path):  # a file named on the command line is read by its content
@@ -109,7 +116,7 @@ class Inputs:
                     continue
                 yield from self._member(name, data, size)
 
-    def _tar(self, path: Path, name: str, size: int) -> Iterator[Unit | Failure]:
+    def _tar(self, path: Path, name: str, size: int) -> Iterator[Unit | Failure | Padding]:
         last, done = "", 0
         try:
             with open(path, "rb") as raw:
@@ -127,11 +134,12 @@ class Inputs:
                         last = member.name
                         yield from self._member(source, data, counting.pos - done)
                         done = counting.pos
+            yield Padding(size - done)
         except (OSError, EOFError, tarfile.TarError, zlib.error) as exc:  # lzma.LZMAError is an OSError
             after = f" after member {last}" if last else ""
             yield Failure(name, f"cannot read the archive{after} ({exc}); the rest of it is skipped", size - done)
 
-    def _zip(self, path: Path, name: str, size: int) -> Iterator[Unit | Failure]:
+    def _zip(self, path: Path, name: str, size: int) -> Iterator[Unit | Failure | Padding]:
         try:
             archive = zipfile.ZipFile(path)
         except (OSError, zipfile.BadZipFile) as exc:
@@ -148,8 +156,9 @@ class Inputs:
                     yield Failure(source, f"cannot read this member ({exc})", info.compress_size)
                     continue
                 yield from self._member(source, data, info.compress_size)
+        yield Padding(size - sum(i.compress_size for i in archive.infolist() if not i.is_dir()))
 
-    def _member(self, source: str, data: bytes, weight: float) -> Iterator[Unit | Failure]:
+    def _member(self, source: str, data: bytes, weight: float) -> Iterator[Unit | Failure | Padding]:
         if is_archive(source):
             yield Failure(source, "an archive inside an archive is not read; give it as a path of its own", weight)
         elif self.per_line and kind_of(source, data) == "page":
@@ -157,14 +166,14 @@ class Inputs:
         else:
             yield Unit(source, data, weight)
 
-    def _lines(self, source: str, data: bytes, weight: float) -> Iterator[Unit | Failure]:
+    def _lines(self, source: str, data: bytes, weight: float) -> Iterator[Unit | Failure | Padding]:
         try:
             page = decode_page(data, source)
         except PageError as exc:
             yield Failure(source, exc.message, weight)
             return
         lines = page.text.splitlines()
-        per_char = weight / max(1, sum(len(line) + 1 for line in lines))
+        per_char = weight / max(1, sum(len(line) + 1 for line in lines if line.strip()))
         for no, line in enumerate(lines, 1):
             if line.strip():
                 yield Unit(f"{source}#{no}", line, (len(line) + 1) * per_char, page.encoding)
