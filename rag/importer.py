@@ -19,6 +19,7 @@ import time
 from collections import deque
 from collections.abc import Collection, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -152,12 +153,18 @@ class Importer:
                 self._merge(result)
                 self._commit()
             self._commit(final=True)
+        except BrokenProcessPool:
+            raise RagError("a parser process died (out of memory?); every saved batch is in the index: run the same "
+                           "command again to resume, with fewer --workers if memory is short") from None
         except KeyboardInterrupt:
             self.tally.interrupted = True
             # a save cut short leaves the previous version live: count what the index on disk holds
             self.tally.articles_added = _saved_articles(self.lib) - start_articles
         finally:
             if executor is not None:
+                if self.tally.interrupted:  # parsers hold nothing worth waiting for: stop them now
+                    for process in list((getattr(executor, "_processes", None) or {}).values()):
+                        process.terminate()
                 executor.shutdown(wait=True, cancel_futures=True)
             if previous is not None:
                 signal.signal(signal.SIGTERM, previous)

@@ -4,7 +4,8 @@ once its first version is live (the index directory's ``CURRENT`` appears):
 
 - SIGKILL: the index left behind loads whole (an earlier version), the parser process dies with the import, and a
   rerun ends with exactly the articles and chunks of an uninterrupted import of the same sample;
-- SIGINT (Ctrl-C): the import ends by itself with status 130 and says how to resume; the rerun completes it.
+- SIGINT (Ctrl-C): the import ends by itself with status 130 and says how to resume; the rerun completes it;
+- a parser process killed: the import ends with status 1 and a message; the rerun completes it.
 
 Needs the shared data (``../shared/data/crud/docs.tar.xz``); skipped without it.
 """
@@ -132,10 +133,27 @@ def test_ctrl_c_saves_and_says_how_to_resume(sample: tuple[Path, State], tmp_pat
     os.kill(process.pid, signal.SIGINT)
     out, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
-    assert "run the same command again to resume" in err
+    assert "run the same command again to resume" in err and "Traceback" not in err
     stopped = load_state(index_dir)
     assert 0 < stopped.articles < reference.articles
     assert f"index: {stopped.articles} articles" in out
+    rerun = cli(index_dir, "import", archive, "--per-line", "--batch", BATCH)
+    assert rerun.returncode == 0, rerun.stderr
+    assert load_state(index_dir).article_ids == reference.article_ids
+
+
+def test_a_dead_parser_process_ends_the_import_with_a_message(sample: tuple[Path, State], tmp_path: Path) -> None:
+    archive, reference = sample
+    index_dir = tmp_path / "index"
+    process = _start(index_dir, archive)
+    _wait_for_first_version(index_dir, process)
+    workers = [pid for pid in _children(process.pid) if "spawn_main" in Path(f"/proc/{pid}/cmdline").read_text()
+               and "resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_text()]
+    assert workers
+    os.kill(workers[0], signal.SIGKILL)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 1 and "a parser process died" in err and "run the same command again" in err
+    assert 0 < load_state(index_dir).articles < reference.articles
     rerun = cli(index_dir, "import", archive, "--per-line", "--batch", BATCH)
     assert rerun.returncode == 0, rerun.stderr
     assert load_state(index_dir).article_ids == reference.article_ids
