@@ -34,14 +34,16 @@ class Embedder(ABC):
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
         """Raw vectors for already-prompted texts, shape ``(len(texts), dim)``."""
 
-    def _embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        """Raw vectors for a batch of prompted passages; a subclass may run these in another precision."""
+    def _embed_passages(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
+        """Raw vectors for prompted passages; a subclass may run these in another precision, and in model batches
+        of ``batch_size`` (None: its own setting)."""
         return self._embed(texts)
 
-    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+    def embed_documents(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
+        """Passage vectors; ``batch_size`` texts per forward pass where the model batches (None: its setting)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return l2_normalise(self._embed_passages([self.passage_prompt + t for t in texts]))
+        return l2_normalise(self._embed_passages([self.passage_prompt + t for t in texts], batch_size))
 
     def embed_query(self, text: str) -> np.ndarray:
         return l2_normalise(self._embed([self.query_prompt + text]))[0]

@@ -120,20 +120,21 @@ class SentenceTransformerEmbedder(Embedder):
             return "bfloat16" if native_bfloat16() else "float32"
         return self.precision
 
-    def _embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+    def _embed_passages(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
         if self.passage_dtype == "float32":
-            return self._embed(texts)
+            return self._embed(texts, batch_size)
         import torch
 
         with torch.autocast("cpu", dtype=torch.bfloat16):
-            return self._embed(texts)
+            return self._embed(texts, batch_size)
 
-    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+    def _embed(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
+        batch_size = batch_size or self.batch_size
         vectors = self.model.encode(
             list(texts),
             prompt="",  # "" (not None) also disables a default_prompt_name from the model's config
-            batch_size=self.batch_size,
-            show_progress_bar=self.progress and len(texts) > self.batch_size,
+            batch_size=batch_size,
+            show_progress_bar=self.progress and len(texts) > batch_size,
             convert_to_numpy=True,
         )
         return np.asarray(vectors, dtype=np.float32)

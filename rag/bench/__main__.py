@@ -57,6 +57,11 @@ def _run(spec: dict, out: Path) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["ingest"]:  # python -m rag.bench ingest --docs N: ingest speed on real news (rag/bench/ingest.py)
+        from .ingest import main as ingest_main
+
+        return ingest_main(argv[1:])
     args = parser().parse_args(argv)
     if args.job:
         from .jobs import main_job
