@@ -156,11 +156,11 @@ def length_batches(lengths: Sequence[int], max_chars: int, max_texts: int = 256)
 def embed_texts(embedder: Embedder, texts: Sequence[str], batch_size: int = 16, progress: bool = True,
                 desc: str = "embedding", batch_chars: int | None = None) -> np.ndarray:
     """Passage vectors, with a progress bar. Texts go to the model in batches of similar length
-    (:func:`length_batches`) of at most ``batch_chars`` padded characters (default: ``batch_size`` chunks of 512
+    (:func:`length_batches`) of at most ``batch_chars`` padded characters (default: ``batch_size`` texts of 1,024
     characters); the vectors come back in the order of ``texts``."""
     out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
     prompt = len(embedder.passage_prompt)
-    budget = batch_chars or batch_size * 512
+    budget = batch_chars or batch_size * 1024
     bar = tqdm(total=len(texts), desc=desc, unit="text", disable=not progress or not texts)
     for rows in length_batches([prompt + len(t) for t in texts], budget):
         out[rows] = embedder.embed_documents([texts[i] for i in rows], batch_size=len(rows))
