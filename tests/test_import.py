@@ -149,3 +149,15 @@ def test_cli_summary_and_exit_status(tmp_path: Path) -> None:
     assert run.returncode == 1 and "nothing could be read" in run.stderr and "binary file" in run.stderr
     run = cli(tmp_path / "index", "import", archive, "--batch", "0")
     assert run.returncode == 1 and "batch size" in run.stderr
+
+
+def test_a_broken_member_is_counted_and_the_rest_imported(tmp_path: Path,
+                                                          make_hash_library: Callable[..., Library]) -> None:
+    archive = _tar(tmp_path / "news.tar.xz", {"a.txt": f"{PLAIN}\n".encode(), "b.txt": b"\x00\x01\x02" * 50,
+                                              "c.txt": f"{PLAIN2}\n".encode(), "d.zip": b"PK\x03\x04"})
+    lib = make_hash_library(tmp_path / "index")
+    tally = import_paths(lib, [archive], per_line=True, batch=1, workers=0)
+    assert (tally.articles_added, tally.failures, tally.versions) == (2, 2, 2)
+    assert sorted(s for sources in tally.examples.values() for s in sources) == ["news.tar.xz/b.txt",
+                                                                                 "news.tar.xz/d.zip"]
+    assert any("binary file" in reason for reason in tally.failed)
