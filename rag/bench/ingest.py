@@ -186,7 +186,7 @@ def bench(docs: int, seed: int, archive: Path, settings: Settings) -> dict:
     return {"docs": docs, "seed": seed, "articles": ours["articles"], "failed_pages": ours["failed"],
             "chunks": chunks, "sentence_vectors": ours["sentence_vectors"], "read_s": round(read_s, 2),
             "naive_s": round(naive["seconds"], 2), "ours_s": round(ours["seconds"], 2),
-            "naive_chunks_per_s": round(naive_rate, 2), "ours_chunks_per_s": round(ours_rate, 2),
+            "naive_chunks_per_s": round(naive_rate, 3), "ours_chunks_per_s": round(ours_rate, 3),
             "ratio": round(ours_rate / naive_rate, 3), "model": settings.model,
             "ours_stages_s": {k: round(v, 2) for k, v in ours["stages"].items()},
             "naive_stages_s": {k: round(v, 2) for k, v in naive["stages"].items()},
