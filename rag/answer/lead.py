@@ -21,7 +21,7 @@ from ..textnorm import search_form, to_simplified
 from .analysis import Analysis
 from .compose import Draft, _Cites
 from .evidence import _ASKS_BYLINE, _ASKS_PHOTO, Sentence
-from .span import extract
+from .span import IN_SLOT, scored
 
 _DATELINE = re.compile(r"^\s*(?:\[\s*)?\d{4}-\d{1,2}-\d{1,2}(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?\s*\]?\s*[，,]?\s*")
 _PREFIXES = re.compile(r"^\s*(?:正文[:：]\s*)?(?:原标题[:：][^\s。]*?(?:\s+|(?=本报讯|新华社|[（(]记者)))?")
@@ -32,6 +32,9 @@ _CLAUSE = re.compile(r"[^，；。！？]*[，；。！？]?")
 #: a longer supporting sentence is cut to the clauses around the span (measured: cutting at 80 characters lost the
 #: gold fact whenever the span was the wrong one, so only very long sentences are cut)
 SUPPORT_CHARS = 160
+#: a number asked for in the question's wording may come from one of this many best sentences (see ``fact_first``)
+SPAN_POOL = 3
+NUMERIC_KINDS = frozenset({"number", "date", "money", "percent"})
 Tagger = Callable[[str], list[tuple[str, str]]]
 
 
@@ -86,17 +89,36 @@ def credited_names(text: str) -> str:
     return "、".join(dict.fromkeys(names))
 
 
-def fact_first(a: Analysis, ranked: Sequence[Sentence], tagger: Tagger | None) -> tuple[Draft, str] | None:
-    """``span[1]。supporting clauses[1]`` from the best sentence, or None when no span stands out."""
-    best = ranked[0]
-    shown = clean_display(best.text, a.question) or best.text
-    credit = asks_credit(a.question) and credited_names(shown)
-    span = credit or extract(a, shown, tagger)
-    if not span:
+def _span_of(a: Analysis, s: Sentence, tagger: Tagger | None) -> tuple[str, str, int] | None:
+    """(shown text, span, support quality) of one sentence, or None."""
+    shown = clean_display(s.text, a.question) or s.text
+    if asks_credit(a.question) and (credit := credited_names(shown)):
+        return shown, credit, IN_SLOT
+    found = scored(a, shown, tagger)
+    return (shown, *found) if found else None
+
+
+def fact_first(a: Analysis, ranked: Sequence[Sentence], tagger: Tagger | None,
+               pool: int | None = None) -> tuple[Draft, str] | None:
+    """``span[1]。supporting clauses[1]`` from the best sentence, or None when no span stands out.
+
+    A number, date, amount or share asked for in the question's own wording ("几支代表队") is taken from the next
+    best sentences when the best one has only a number of another thing ("20支队伍") and one of them has it in the
+    aligned slot ("四支代表队").
+    """
+    best, found = ranked[0], _span_of(a, ranked[0], tagger)
+    if found is None:
         return None
+    if a.kind in NUMERIC_KINDS and found[2] < IN_SLOT:
+        for s in ranked[1 : max(pool or SPAN_POOL, 1)]:
+            other = _span_of(a, s, tagger)
+            if other is not None and other[2] == IN_SLOT:
+                best, found = s, other
+                break
+    shown, span, _quality = found
     cites = _Cites()
     n = cites.add(best)
-    support = _around(shown, span)
+    support = _around(shown, span, SUPPORT_CHARS)
     if search_form(span) == search_form(support.rstrip("。！？…")):
         return Draft(f"{span}[{n}]", tuple(cites.items)), span
     return Draft(f"{span}[{n}]。{support}[{n}]", tuple(cites.items)), span

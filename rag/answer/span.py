@@ -69,22 +69,28 @@ def _longest_prefix(needle: str, hay: str, start: int, floor: int = 2) -> tuple[
 
 def aligned(a: Analysis, text: str) -> tuple[int, int] | None:
     """The slot of the interrogative, aligned on ``text`` (offsets), or None."""
+    found = _slot(a, text)
+    return found[:2] if found else None
+
+
+def _slot(a: Analysis, text: str) -> tuple[int, int, str] | None:
+    """(start, end, which side was aligned: "both", "left" — the words before the interrogative — or "right")."""
     form = _form(text)
     left = _longest_suffix(re.sub(r"[，,、\s]+$", "", a.left), form) if a.left else None
     start = left[1] if left else None
     right = _longest_prefix(re.sub(r"^[，,、\s]+", "", a.right), form, start or 0) if a.right else None
     if start is not None and right is not None and 0 < right[0] - start <= _MAX_SPAN:
-        return start, right[0]
+        return start, right[0], "both"
     if start is not None:
         end = start
         while end < len(form) and form[end] not in _STOP and end - start < _MAX_SPAN:
             end += 1
-        return (start, end) if end > start else None
+        return (start, end, "left") if end > start else None
     if right is not None:
         begin = right[0]
         while begin > 0 and form[begin - 1] not in _STOP and right[0] - begin < _MAX_SPAN:
             begin -= 1
-        return (begin, right[0]) if right[0] > begin else None
+        return (begin, right[0], "right") if right[0] > begin else None
     return None
 
 
@@ -98,21 +104,35 @@ def typed_spans(a: Analysis, text: str, tagger: Tagger | None = None) -> list[tu
     if kind == "money":
         return [m.span() for m in _MONEY.finditer(form)]
     if kind == "number":
-        if a.unit:
-            unit = re.escape(a.unit)
-            pattern = re.compile(rf"(?:约|近|超过|逾)?第?{_DIGIT}\s*(?:多|余)?\s*(?:万|亿|千|百)*\s*(?:多|余)?\s*(?:个)?{unit}")
-            found = [m.span() for m in pattern.finditer(form)]
-            if found:
-                return found
-        if (counted := re.match(r"[\u4e00-\u9fff]{1,2}", a.right)) is not None:
-            # "惠及多少职工": a number of 职工, or of people when people are counted
-            people = "|人|名|位" if re.match(r"职工|员工|人|会员|学生|代表|选手|志愿者|群众|居民|游客|患者", a.right) else ""
-            pattern = re.compile(rf"{_DIGIT}\s*(?:万|千|百)?(?:余|多)?(?:名|位|个|家)?(?:{re.escape(counted.group(0))}{people})")
-            if found := [m.span() for m in pattern.finditer(form)]:
-                return found
-        return [m.span() for m in _ANY_NUMBER.finditer(form) if re.search(r"\d|[一二两三四五六七八九十百千万]", m.group(0))]
+        found = _numbers(a, form)
+        # "第几场" asks for an ordinal: "第八场", not "8场" (a count of the same unit)
+        ordinal = [s for s in found if form[s[0]] == "第"] if "第几" in a.question else []
+        return ordinal or found
     if kind in {"name", "lookup"}:
         return sorted(set(_headed(a, form)) | {m.span() for m in _QUOTE.finditer(form)})
+    return _tagged(a, form, tagger)
+
+
+def _numbers(a: Analysis, form: str) -> list[tuple[int, int]]:
+    """Numbers of the asked-for unit, else of the counted thing, else any number."""
+    if a.unit:
+        unit = re.escape(a.unit)
+        pattern = re.compile(rf"(?:约|近|超过|逾)?第?{_DIGIT}\s*(?:多|余)?\s*(?:万|亿|千|百)*\s*(?:多|余)?\s*(?:个)?{unit}")
+        found = [m.span() for m in pattern.finditer(form)]
+        if found:
+            return found
+    if (counted := re.match(r"[\u4e00-\u9fff]{1,2}", a.right)) is not None:
+        # "惠及多少职工": a number of 职工, or of people when people are counted
+        people = "|人|名|位" if re.match(r"职工|员工|人|会员|学生|代表|选手|志愿者|群众|居民|游客|患者", a.right) else ""
+        pattern = re.compile(rf"{_DIGIT}\s*(?:万|千|百)?(?:余|多)?(?:名|位|个|家)?(?:{re.escape(counted.group(0))}{people})")
+        if found := [m.span() for m in pattern.finditer(form)]:
+            return found
+    return [m.span() for m in _ANY_NUMBER.finditer(form) if re.search(r"\d|[一二两三四五六七八九十百千万]", m.group(0))]
+
+
+def _tagged(a: Analysis, form: str, tagger: Tagger | None) -> list[tuple[int, int]]:
+    """Names the tagger marks as the asked-for kind (people, places, organisations), with patterns for the last two."""
+    kind = a.kind
     tags = {"person": _PERSON_TAGS, "place": _PLACE_TAGS, "organisation": _ORG_TAGS}.get(kind)
     if tags is None or tagger is None:
         return [m.span() for m in _ORG.finditer(form)] if kind == "organisation" else []
@@ -154,15 +174,36 @@ def _clean(text: str) -> str:
     return text.strip(_STOP + "的是为在于了和与及")
 
 
+#: how well a span is supported (``scored``): the asked-for type filling the aligned slot (between the words before
+#: and after the interrogative, or right next to the side that was found), the type elsewhere in the sentence, or
+#: only the slot (a name the tagger does not know, or a phrase for a 什么 question)
+IN_SLOT, TYPED_ONLY, SLOT_ONLY = 2, 1, 0
+
+
 def extract(a: Analysis, text: str, tagger: Tagger | None = None) -> str | None:
     """The answer span for ``a`` in sentence ``text`` (its own characters), or None when none stands out."""
+    found = scored(a, text, tagger)
+    return found[0] if found else None
+
+
+def scored(a: Analysis, text: str, tagger: Tagger | None = None) -> tuple[str, int] | None:
+    """(the answer span, how well it is supported: :data:`IN_SLOT` > :data:`TYPED_ONLY` > :data:`SLOT_ONLY`).
+
+    >>> from rag.answer.analysis import analyse
+    >>> scored(analyse("决赛有几支代表队？"), "晋级决赛的四支代表队展现了风采。")
+    ('四支', 2)
+    >>> scored(analyse("决赛有几支代表队？"), "永顺镇代表队从全区20支队伍中脱颖而出。")
+    ('20支', 1)
+    """
     if not a.typed:
         return None
     question = a.question
-    slot = aligned(a, text)
+    found = _slot(a, text)
+    slot, side = (found[:2], found[2]) if found else (None, "")
     typed = [s for s in typed_spans(a, text, tagger) if _form(text[s[0] : s[1]]) not in question
              and (a.kind in {"name", "lookup"} or not _inside_title(text, s))]
     if typed:
+        quality = TYPED_ONLY
         if slot is None:
             # no alignment: the typed span nearest the question's words (the densest overlap window)
             anchor = _anchor(question, _form(text))
@@ -173,17 +214,27 @@ def extract(a: Analysis, text: str, tagger: Tagger | None = None) -> str | None:
             if inside and slot[1] < len(text) and a.right:
                 inside = inside[::-1]
             best = inside[0] if inside else min(typed, key=lambda s: min(abs(s[0] - slot[0]), abs(s[1] - slot[1])))
+            quality = IN_SLOT if _fills(best, slot, side) else TYPED_ONLY
             if not inside and a.kind in {"person", "place", "organisation", "lookup", "name"}:
-                best = slot  # the slot itself names the thing (names the tagger does not know)
+                best, quality = slot, SLOT_ONLY  # the slot itself names the thing (names the tagger does not know)
         best = _extend(a, text, best)
         span = _clean(text[best[0] : best[1]])
-        return span or None
+        return (span, quality) if span else None
     if a.kind in {"date", "number", "money", "percent"}:
         return None  # the sentence has no span of the asked-for type
     if slot is None:
         return None
     span = _clean(text[slot[0] : slot[1]])
-    return span if span and len(span) <= _MAX_SPAN and _form(span) not in question else None
+    return (span, SLOT_ONLY) if span and len(span) <= _MAX_SPAN and _form(span) not in question else None
+
+
+def _fills(span: tuple[int, int], slot: tuple[int, int], side: str) -> bool:
+    """Does the span fill the slot: inside it when both sides were aligned, else touching the aligned side?"""
+    if side == "both":
+        return span[0] >= slot[0] - 2 and span[1] <= slot[1] + 2
+    if side == "left":
+        return span[0] <= slot[0] < span[1]
+    return span[0] < slot[1] <= span[1]
 
 
 def _inside_title(text: str, span: tuple[int, int]) -> bool:
