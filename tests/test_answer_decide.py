@@ -53,3 +53,14 @@ def test_a_traditional_follow_up_is_answered_in_traditional(hash_library) -> Non
     result = answer(hash_library, "今天天氣怎麼樣？", history=history)
     assert not is_traditional(result.question_used)  # the rewrite works on a Simplified copy
     assert is_traditional(result.answer), result.answer
+
+
+def test_a_bare_one_before_a_measure_word_is_a_determiner_not_a_number_to_find() -> None:
+    """``这一篇论文`` / ``一支什么样的部队`` / ``下一次`` name no fact; ``第九场`` and ``一等奖`` do."""
+    from rag.answer.refusal import missing_numbers
+
+    article = _article("第1舰队", "第1舰队为旧大日本帝国海军之部队，曾参加第八场演习。")
+    assert missing_numbers("第1舰队是一支什么样的部队？", [article]) == []
+    assert missing_numbers("这一篇论文研究的是哪一区？", [article]) == []
+    assert missing_numbers("第1舰队参加的是第九场演习吗？", [article]) == ["第九场"]
+    assert missing_numbers("第1舰队获得了一等奖吗？", [article]) == ["一等奖"]

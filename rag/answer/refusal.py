@@ -49,6 +49,7 @@ _CN_NUMBER = re.compile(r"[零一二两三四五六七八九十百千]+")
 _UNITS = "周年|等奖|公里|公斤|平方米|小时|分钟|万元|亿元|年|月|日|号|场|届|次|期|轮|名|个|家|支|人|位|项|批|天|岁|盒|份|所|队|度|元|米|座|辆|台|本|件|篇|张|套|吨|亩|斤"
 # matches start only where a number starts, so a long digit run is scanned once, not once per digit
 _NUMERIC = re.compile(rf"(?<![\d零一二两三四五六七八九十百千])第?(?:\d+|[零一二两三四五六七八九十百千]+)(?:{_UNITS})")
+_DETERMINER = re.compile(rf"一(?!等奖)(?:{_UNITS})")
 _ASKED_UNIT = re.compile(rf"(?:多少|几)({_UNITS}|钱)|(涨幅|增幅|比例|百分比|增长率|占比)")
 _UNIT_ALIASES = {"人": ("人", "名", "位"), "名": ("名", "人", "位"), "位": ("位", "名", "人"), "家": ("家", "所", "个"),
                  "队": ("队", "支"), "支": ("支", "队"), "钱": ("元", "万元", "亿元"), "元": ("元", "万元", "亿元")}
@@ -84,10 +85,20 @@ def cn_to_digits(text: str) -> str:
 
 
 def missing_numbers(question: str, articles: Sequence[Article]) -> list[str]:
-    """Numeric expressions of the question (``第九场``, ``二等奖``, ``2024年``) that none of the articles contains."""
+    """Numeric expressions of the question (``第九场``, ``二等奖``, ``2024年``) that none of the articles contains.
+
+    A bare 一 before a measure word is a determiner, not a number to find (``这一篇论文``, ``一支什么样的部队``,
+    ``下一次``); ``第一名`` and ``一等奖`` are facts.
+
+    >>> a = Article("a", "t", "第1舰队为旧大日本帝国海军之一部队。", "s")
+    >>> missing_numbers("第1舰队是一支什么样的部队？", [a]), missing_numbers("第2舰队获得过一等奖吗？", [a])
+    ([], ['一等奖'])
+    """
     texts = [cn_to_digits(search_form(f"{a.title}\n{a.body}")) for a in articles]
     missing = []
     for m in _NUMERIC.finditer(search_form(question)):
+        if _DETERMINER.fullmatch(m.group(0)):
+            continue
         form = cn_to_digits(m.group(0))
         if not any(form in text for text in texts):
             missing.append(m.group(0))
