@@ -1,7 +1,8 @@
 """``python -m rag.bench ingest --docs N [--seed S]``: ingest speed on real news, ours against a naive pipeline.
 
 N documents are drawn (seeded) from the shared CRUD news archive (one document per non-empty line, read by
-:func:`eval.datasets.crud.iter_lines`). In one process, on the same documents:
+:func:`eval.datasets.crud.iter_lines`). In one process, on the same documents, in
+``--rounds`` parts alternated between the two (so a change in the machine's load hits both alike):
 
 - **ours**: the real :meth:`rag.Library.ingest_pages` path into a temporary index directory (parse, places, chunk,
   tokenise, chunk vectors, sentence vectors, BM25 and dense index, atomic write), with its stage breakdown;
@@ -84,33 +85,45 @@ def _patched(obj: object, **attrs: object) -> Iterator[None]:
             setattr(obj, k, v)
 
 
-def run_ours(pages: list[PageText], settings: Settings) -> dict:
-    """Ingest through the real library path; stages are timed by wrapping the functions it calls."""
-    from embeddings.loader import load_embedder
+class Ours:
+    """The real library path into one index directory, a part of the documents at a time; stages are timed by
+    wrapping the functions an ingest calls."""
 
-    from .. import library
-    from ..index import Index
-    from ..library import Library
+    def __init__(self, settings: Settings) -> None:
+        from embeddings.loader import load_embedder
 
-    embedder = load_embedder(settings)
-    lib = Library(settings, embedder)
-    stages = Stages()
-    tokenize = lib.tokenizer.__call__
-    lib.tokenizer = _TimedTokenizer(lib.tokenizer, stages.timed("tokenise", tokenize))
-    patches = {"embed_chunks": stages.timed("encode chunks", library.embed_chunks),
-               "embed_sentences": stages.timed("encode sentences", library.embed_sentences),
-               "prepare": stages.timed("prepare", library.prepare)}
-    with _patched(library, **patches), _patched(library.store, save=stages.timed("write", library.store.save)), \
-            _patched(Index, with_articles=stages.timed("index build (BM25, dense)", Index.with_articles)):
-        began = time.perf_counter()
-        results = lib.ingest_pages(pages)
-        total = time.perf_counter() - began
-    secs = dict(stages.seconds)
-    secs["parse, places, chunk"] = secs.pop("prepare", 0.0) - secs.get("tokenise", 0.0)
-    index = lib.index
-    return {"seconds": total, "stages": secs, "articles": len(index.articles), "chunks": len(index.chunks),
-            "sentence_vectors": len(index.sentences), "chunk_texts": [c.indexed_text for c in index.chunks],
-            "failed": sum(1 for r in results if r.error)}
+        from ..library import Library
+
+        self.lib = Library(settings, load_embedder(settings))
+        self.stages = Stages()
+        self.lib.tokenizer = _TimedTokenizer(self.lib.tokenizer, self.stages.timed("tokenise", self.lib.tokenizer))
+        self.seconds = 0.0
+        self.failed = 0
+
+    def ingest(self, pages: list[PageText]) -> list[str]:
+        """Ingest ``pages``; the indexed texts of the chunks this added."""
+        from .. import library
+        from ..index import Index
+
+        timed = self.stages.timed
+        patches = {"embed_chunks": timed("encode chunks", library.embed_chunks),
+                   "embed_sentences": timed("encode sentences", library.embed_sentences),
+                   "prepare": timed("prepare", library.prepare)}
+        before = len(self.lib.index.chunks)
+        with _patched(library, **patches), _patched(library.store, save=timed("write", library.store.save)), \
+                _patched(Index, with_articles=timed("index build (BM25, dense)", Index.with_articles)):
+            began = time.perf_counter()
+            results = self.lib.ingest_pages(pages)
+            self.seconds += time.perf_counter() - began
+        self.failed += sum(1 for r in results if r.error)
+        return [c.indexed_text for c in self.lib.index.chunks[before:]]
+
+    def result(self) -> dict:
+        secs = dict(self.stages.seconds)
+        secs["parse, places, chunk"] = secs.pop("prepare", 0.0) - secs.get("tokenise", 0.0)
+        index = self.lib.index
+        return {"seconds": self.seconds, "stages": secs, "articles": len(index.articles),
+                "chunks": len(index.chunks), "sentence_vectors": len(index.sentences), "failed": self.failed}
 
 
 class _TimedTokenizer:
@@ -144,21 +157,30 @@ def load_naive_model(settings: Settings):
     return SentenceTransformer(str(path), device="cpu", local_files_only=True)
 
 
-def run_naive(texts: list[str], model, prompt: str) -> dict:
-    """jieba + bm25s over the chunk texts, then ``model.encode`` (batch 32, float32)."""
-    import bm25s
-    import jieba
+class Naive:
+    """jieba over each part's chunk texts and ``model.encode`` of them (batch 32, float32); one bm25s index over
+    all of them at the end."""
 
-    stages = Stages()
-    began = time.perf_counter()
-    with stages.stage("tokenise (jieba)"):
-        tokens = [jieba.lcut(t) for t in texts]
-    with stages.stage("BM25 build (bm25s)"):
-        bm25s.BM25().index(tokens, show_progress=False)
-    with stages.stage("encode chunks"):
-        model.encode([prompt + t for t in texts], batch_size=NAIVE_BATCH, convert_to_numpy=True,
-                     normalize_embeddings=True, show_progress_bar=False)
-    return {"seconds": time.perf_counter() - began, "stages": dict(stages.seconds)}
+    def __init__(self, model, prompt: str) -> None:
+        self.model, self.prompt = model, prompt
+        self.stages = Stages()
+        self.tokens: list[list[str]] = []
+
+    def ingest(self, texts: list[str]) -> None:
+        import jieba
+
+        with self.stages.stage("tokenise (jieba)"):
+            self.tokens.extend(jieba.lcut(t) for t in texts)
+        with self.stages.stage("encode chunks"):
+            self.model.encode([self.prompt + t for t in texts], batch_size=NAIVE_BATCH, convert_to_numpy=True,
+                              normalize_embeddings=True, show_progress_bar=False)
+
+    def result(self) -> dict:
+        import bm25s
+
+        with self.stages.stage("BM25 build (bm25s)"):
+            bm25s.BM25().index(self.tokens, show_progress=False)
+        return {"seconds": sum(self.stages.seconds.values()), "stages": dict(self.stages.seconds)}
 
 
 def _stage_lines(name: str, result: dict) -> list[str]:
@@ -169,23 +191,28 @@ def _stage_lines(name: str, result: dict) -> list[str]:
     return lines
 
 
-def bench(docs: int, seed: int, archive: Path, settings: Settings) -> dict:
+def bench(docs: int, seed: int, archive: Path, settings: Settings, rounds: int = 4) -> dict:
+    """Both pipelines over the same documents in ``rounds`` parts, alternated (ours, then naive on the chunks ours
+    made of that part), so that a change in the machine's load hits both alike."""
     began = time.perf_counter()
     pages = sample_documents(archive, docs, seed)
     read_s = time.perf_counter() - began
+    rounds = max(1, min(rounds, len(pages)))
     with tempfile.TemporaryDirectory(prefix="ingest-bench-") as tmp:
         settings = settings.model_copy(update={"index_dir": Path(tmp) / "index", "progress": False})
-        ours = run_ours(pages, settings)
-    texts = ours.pop("chunk_texts")
-    model = load_naive_model(settings)
-    naive = run_naive(texts, model, settings.passage_prompt)
-    chunks = len(texts)
+        ours_run = Ours(settings)
+        naive_run = Naive(load_naive_model(settings), settings.passage_prompt)
+        for r in range(rounds):
+            texts = ours_run.ingest(pages[r * len(pages) // rounds : (r + 1) * len(pages) // rounds])
+            naive_run.ingest(texts)
+        ours, naive = ours_run.result(), naive_run.result()
+    chunks = ours["chunks"]
     naive_rate, ours_rate = chunks / naive["seconds"], chunks / ours["seconds"]
     for line in [*_stage_lines("ours", ours), *_stage_lines("naive", naive)]:
         print(line)
-    return {"docs": docs, "seed": seed, "articles": ours["articles"], "failed_pages": ours["failed"],
-            "chunks": chunks, "sentence_vectors": ours["sentence_vectors"], "read_s": round(read_s, 2),
-            "naive_s": round(naive["seconds"], 2), "ours_s": round(ours["seconds"], 2),
+    return {"docs": docs, "seed": seed, "rounds": rounds, "articles": ours["articles"],
+            "failed_pages": ours["failed"], "chunks": chunks, "sentence_vectors": ours["sentence_vectors"],
+            "read_s": round(read_s, 2), "naive_s": round(naive["seconds"], 2), "ours_s": round(ours["seconds"], 2),
             "naive_chunks_per_s": round(naive_rate, 3), "ours_chunks_per_s": round(ours_rate, 3),
             "ratio": round(ours_rate / naive_rate, 3), "model": settings.model,
             "ours_stages_s": {k: round(v, 2) for k, v in ours["stages"].items()},
@@ -197,6 +224,7 @@ def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="python -m rag.bench ingest", description=__doc__.splitlines()[0])
     p.add_argument("--docs", type=int, default=500, help="documents drawn from the archive")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--rounds", type=int, default=4, help="parts the two pipelines alternate over")
     p.add_argument("--archive", type=Path, default=DEFAULT_ARCHIVE, help="the CRUD docs.tar.xz")
     args = p.parse_args(argv)
     if args.docs < 1:
@@ -205,6 +233,6 @@ def main(argv: list[str]) -> int:
         print(f"error: {args.archive}: no such archive (the shared CRUD data, see ../shared/data/README.md)",
               file=sys.stderr)
         return 1
-    result = bench(args.docs, args.seed, args.archive, Settings())
+    result = bench(args.docs, args.seed, args.archive, Settings(), args.rounds)
     print(json.dumps(result, ensure_ascii=False))
     return 0
