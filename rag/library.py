@@ -22,10 +22,11 @@ from . import store
 from .ann import params_from_settings
 from .config import Settings
 from .dense import QueryCache
+from .embed import embed_chunks, embed_sentences
 from .errors import IndexNotReadyError, InputError, NotFoundError
 from .fusion import Fusion, load_fusion
 from .index import Index, IndexMeta
-from .ingest import Batch, PageResult, embed_chunks, embed_sentences, prepare
+from .ingest import Batch, PageResult, prepare
 from .pages import PageText
 from .prepared import without_articles
 from .readers import Document, read_documents

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from .types import Article, SentenceKey
+
 _END = "。！？；!?;"
 _CLOSE = "”’」』）)》"
 _SENTENCE = re.compile(rf"[^{_END}\n]*?(?:[{_END}]+[{_CLOSE}]*|…+[{_CLOSE}]+|$|\n)", re.S)
@@ -48,3 +50,17 @@ def ends_sentence(text: str) -> bool:
     if not core:
         return False
     return core[-1] in "。！？!?…" or (core[-1] in "：:" and stripped != core)
+
+
+#: shorter spans are not embedded as sentences
+MIN_SENTENCE = 4
+
+
+def article_sentences(article: Article) -> list[SentenceKey]:
+    """Sentence spans of an article body worth embedding."""
+    return [(article.id, a, b) for a, b in sentence_spans(article.body) if b - a >= MIN_SENTENCE]
+
+
+def sentence_text(article: Article, start: int, end: int) -> str:
+    """What is embedded for a sentence: the title gives it context ("那位代表" → which event)."""
+    return f"{article.title}：{article.body[start:end]}"

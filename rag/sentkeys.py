@@ -13,7 +13,7 @@ from typing import overload
 
 import numpy as np
 
-SentenceKey = tuple[str, int, int]  # (article_id, start, end) into the article body
+from .types import SentenceKey
 
 
 def _int32(values: Iterable[int] | np.ndarray) -> np.ndarray:

@@ -9,25 +9,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .rowblocks import RowBlocks
-from .sentences import sentence_spans
 from .sentkeys import SentenceKey, SentenceKeys
-from .types import Article
 
-MIN_SENTENCE = 4
 #: Sentence vectors are stored in half precision: half the disk and page cache (~300 MB less at 100k chunks). A
 #: cosine moves by at most 2**-11 (each component's rounding); between real seed vectors, by 4e-5 at most and 1e-5
 #: on average. :meth:`SentenceTable.similarities` computes in float32.
 STORED = np.float16
-
-
-def article_sentences(article: Article) -> list[SentenceKey]:
-    """Sentence spans of an article body worth embedding."""
-    return [(article.id, a, b) for a, b in sentence_spans(article.body) if b - a >= MIN_SENTENCE]
-
-
-def sentence_text(article: Article, start: int, end: int) -> str:
-    """What is embedded for a sentence: the title gives it context ("那位代表" → which event)."""
-    return f"{article.title}：{article.body[start:end]}"
 
 
 @dataclass(frozen=True)

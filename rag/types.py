@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
 Span = tuple[int, int]
+SentenceKey = tuple[str, int, int]  # (article_id, start, end) into the article body
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import pytest
 from embeddings.hashing import HashEmbedder
 from embeddings.loader import load_embedder
 from rag.config import Settings
-from rag.ingest import embed_texts, length_batches
+from rag.embed import embed_texts, length_batches
 from rag.sentences import sentence_spans
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from rag.parse import parse_page
+from rag.sentences import article_sentences
 from rag.sentkeys import SentenceKey, SentenceKeys
-from rag.sentvec import article_sentences
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from rag import Library, Settings, store
 from rag.config import DEFAULT_MODEL
 from rag.errors import IndexMismatchError, IndexNotReadyError, NotFoundError
 from rag.parse import parse_page
-from rag.sentvec import sentence_text
+from rag.sentences import sentence_text
 from rag.tokenize import Tokenizer
 
 P1, P3 = "001_d15e506f488c69d4.txt", "003_8172d0507c8e507c.txt"

@@ -18,11 +18,12 @@ from .. import store
 from ..ann import params_from_settings
 from ..chunking import chunk_article
 from ..config import Settings
+from ..embed import embed_chunks, embed_sentences
 from ..index import Index, IndexMeta
-from ..ingest import embed_chunks, embed_sentences
 from ..library import Library
 from ..parse import parse_page
-from ..sentvec import SentenceTable, article_sentences
+from ..sentences import article_sentences
+from ..sentvec import SentenceTable
 from ..tokenize import Tokenizer
 from .corpus import Seeds, generate_pages
 from .fasttok import MemoTokenizer
