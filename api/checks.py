@@ -7,7 +7,7 @@ from typing import Protocol
 
 from rag.config import Settings
 from rag.errors import InputError
-from rag.textnorm import has_visible
+from rag.ingest.textnorm import has_visible
 
 
 class _Turn(Protocol):

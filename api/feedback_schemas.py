@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
 
-from rag.textnorm import has_visible
+from rag.ingest.textnorm import has_visible
 
 from .schemas import Request, _whole
 

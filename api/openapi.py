@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from rag.config import Settings
-from rag.textnorm import invisible_class
+from rag.ingest.textnorm import invisible_class
 
 # (model, text field) pairs that check_question validates, and the models with a ``k``
 QUESTION_FIELDS = (("SearchRequest", "query"), ("AskRequest", "question"))
@@ -32,7 +32,7 @@ def document_limits(schema: dict[str, Any], settings: Settings) -> dict[str, Any
     models = schema.get("components", {}).get("schemas", {})
     for model, field in QUESTION_FIELDS:
         if prop := models.get(model, {}).get("properties", {}).get(field):
-            # at least one visible character (check_question: rag.textnorm.has_visible)
+            # at least one visible character (check_question: rag.ingest.textnorm.has_visible)
             prop.update(minLength=1, maxLength=settings.max_question_chars, pattern=f"[^{invisible_class()}]")
     if prop := models.get("FeedbackIn", {}).get("properties", {}).get("question"):  # its length is its own
         prop["pattern"] = f"[^{invisible_class()}]"

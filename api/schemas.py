@@ -21,7 +21,7 @@ from pydantic import (
     field_validator,
 )
 
-from rag.labels import article_label, title_label
+from rag.answer.labels import article_label, title_label
 from rag.types import Answer, Article, Citation, Filters, Hit, Related
 
 
@@ -145,7 +145,7 @@ class AskRequest(Request):
 
 
 def label_of(article_id: str, title: str, articles: Mapping[str, Article] | None) -> str:
-    """The reader-facing reference of an article (:func:`rag.labels.article_label`), from its title alone when the
+    """The reader-facing reference of an article (:func:`rag.answer.labels.article_label`), from its title alone when the
     article is not in ``articles`` (deleted meanwhile, or no index given)."""
     article = articles.get(article_id) if articles is not None else None
     return article_label(article) if article is not None else title_label(title)

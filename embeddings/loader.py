@@ -13,16 +13,16 @@ import copy
 import threading
 
 from embeddings.base import Embedder
+from embeddings.config import DEFAULT_MODEL, EmbedSettings
+from embeddings.errors import ModelError
 from embeddings.hashing import HashEmbedder
 from embeddings.st import SentenceTransformerEmbedder
-from rag.config import DEFAULT_MODEL, Settings
-from rag.errors import ModelError
 
 _cache: dict[str, Embedder] = {}
 _lock = threading.Lock()
 
 
-def _build(settings: Settings) -> Embedder:
+def _build(settings: EmbedSettings) -> Embedder:
     name = settings.model
     if name.startswith("hash-"):
         try:
@@ -37,7 +37,7 @@ def _build(settings: Settings) -> Embedder:
     return SentenceTransformerEmbedder(name, settings, name=name)
 
 
-def _with_settings(embedder: Embedder, settings: Settings) -> Embedder:
+def _with_settings(embedder: Embedder, settings: EmbedSettings) -> Embedder:
     """The cached embedder, or a shallow copy sharing its model if prompts/batching differ."""
     wanted = {"query_prompt": settings.query_prompt, "passage_prompt": settings.passage_prompt}
     if isinstance(embedder, SentenceTransformerEmbedder):
@@ -51,10 +51,11 @@ def _with_settings(embedder: Embedder, settings: Settings) -> Embedder:
     return clone
 
 
-def load_embedder(settings: Settings) -> Embedder:
+def load_embedder(settings: EmbedSettings) -> Embedder:
     """The embedder for ``settings.model``, cached by name (the first load's cache dir and threads win).
 
-    >>> load_embedder(Settings(model="hash-256")).name
+    >>> from types import SimpleNamespace
+    >>> load_embedder(SimpleNamespace(model="hash-256", query_prompt="query: ", passage_prompt="passage: ")).name
     'hash-256'
     """
     with _lock:  # also serialises the one-off conversion and model load

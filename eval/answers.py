@@ -21,7 +21,7 @@ from rag import Library
 from rag.answer import answer
 from rag.answer.evidence import query_terms
 from rag.answer.verify import MARKER, verify
-from rag.textnorm import to_simplified
+from rag.ingest.textnorm import to_simplified
 from rag.types import Answer, Article
 
 from .dataset import Query

@@ -14,9 +14,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from rag.ingest.pages import read_page
+from rag.ingest.parse import parse_page
 from rag.library import expand_paths
-from rag.pages import read_page
-from rag.parse import parse_page
 from rag.types import Article
 
 from .dataset import Dataset, DatasetError, Document, Evidence, Query, write_beir

@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from rag import Library, Settings, store
-from rag.chunking import chunk_article
-from rag.embed import embed_chunks
+from rag import Library, Settings
+from rag.index import store
+from rag.index.embed import embed_chunks
+from rag.ingest.chunking import chunk_article
 from rag.types import Article
 
 from .dataset import Dataset, Document
@@ -57,8 +58,8 @@ def ingest_documents(lib: Library, dataset: Dataset) -> int:
     vectors = embed_chunks(lib.embedder, chunks, s.embed_batch_size, s.progress)
     extra = []
     if getattr(s, "sentence_vectors", False):
-        from rag.embed import embed_sentences
-        from rag.sentences import article_sentences
+        from rag.index.embed import embed_sentences
+        from rag.ingest.sentences import article_sentences
 
         keys = [key for a in articles for key in article_sentences(a)]
         extra.append(embed_sentences(lib.embedder, articles, keys, s.embed_batch_size, s.progress))

@@ -1,5 +1,5 @@
 """Fusion chosen per corpus by measurement: every candidate fusion replayed on the dev split's BM25 and dense
-chunk hits exactly as :class:`rag.fusion.HybridRetriever` fuses them, scored with ranx, the best kept.
+chunk hits exactly as :class:`rag.index.fusion.HybridRetriever` fuses them, scored with ranx, the best kept.
 
 Candidates: RRF over a grid of ``k``; convex fusion of min-max normalised scores over BM25 weights 0…1 in steps of
 0.1 (1.0 is BM25's own order, 0.0 dense's: a corpus where one side alone is best can say so); and margin fusion,
@@ -12,7 +12,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 
-from rag.fusion import Fusion
+from rag.index.fusion import Fusion
 from rag.types import Hit
 
 from .dataset import Qrels

@@ -53,7 +53,7 @@ def write_export(dataset: Dataset, path: Path) -> Path:
 
 def _ids_from_export(path: Path) -> dict[str, str]:
     """BEIR id → product article id, by reading the export as ingest reads it."""
-    from rag.readers import read_documents
+    from rag.ingest.readers import read_documents
 
     return {a.url[len(URL_PREFIX):]: a.id for doc in read_documents(path) for a in doc.articles
             if a.url.startswith(URL_PREFIX)}

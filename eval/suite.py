@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rag import Settings
-from rag.fusion import save_fusion
+from rag.index.fusion import save_fusion
 
 from .context import Context
 from .dataset import load_beir

@@ -1,4 +1,4 @@
-"""Command line: ``python -m rag ingest|import|search|ask|list|delete|stats``.
+"""Command line: ``python -m rag ingest|import|search|ask|list|delete|stats|model``.
 
 Quiet by default: results on stdout, problems on stderr, logs only with ``-v`` (INFO) or ``-vv`` (DEBUG). Progress
 bars show only when stderr is a terminal (and ``RAG_PROGRESS`` is on, and no ``-q``). The embedding model loads
@@ -16,11 +16,11 @@ import os
 import sys
 from dataclasses import asdict
 
-from .cliopts import add_filter_options, filters_from, print_report
+from ._cliopts import add_filter_options, filters_from, print_report
+from .answer.labels import article_label, title_label
 from .config import Settings
 from .errors import RagError
-from .exports import parse_fields
-from .labels import article_label, title_label
+from .ingest.exports import parse_fields
 from .types import Answer, Article
 
 
@@ -62,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     de = sub.add_parser("delete", help="remove an article from both indexes")
     de.add_argument("article_id")
     sub.add_parser("stats", help="what the index holds")
+    sub.add_parser("model", help="build the default embedding model into the cache (once; setup runs it)")
     return p
 
 
@@ -158,8 +159,12 @@ def main(argv: list[str] | None = None) -> int:
 def run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     try:
-        from .library import Library
+        from .library import Library, ensure_model
 
+        if args.command == "model":
+            folder = ensure_model(settings)
+            print(f"model {settings.model}: {folder or 'loaded by name, nothing to build'}")
+            return 0
         # the model loads when a command first embeds; an import shows one bar of its own, not the encoder's
         quiet = args.command == "import" and settings.model_copy(update={"progress": False})
         lib = Library.open(quiet or settings, lazy=True)
@@ -171,8 +176,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"index: {stats['articles']} articles, {stats['chunks']} chunks in {stats['index_dir']}")
             return 1 if failed else 0
         if args.command == "import":
+            from ._importreport import print_import
             from .importer import import_paths
-            from .importreport import print_import
 
             tally = import_paths(lib, args.paths, args.per_line, args.batch, args.workers, parse_fields(args.field),
                                  settings.progress)
@@ -199,7 +204,7 @@ def run(args: argparse.Namespace) -> int:
                 print_answer(result, lib.index.articles)
             return 0
         if args.command == "list":
-            from .starters import as_chunk
+            from .answer.starters import as_chunk
 
             wanted = lib.resolve_filters(filters_from(args))
             print_list([a for a in articles.values() if not wanted or wanted.accepts(as_chunk(a))], args.json)

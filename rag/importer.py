@@ -1,7 +1,7 @@
-"""Bulk import: stream inputs (:mod:`rag.sources`), parse them in worker processes, embed in this one, and save an
+"""Bulk import: stream inputs (:mod:`rag.ingest.sources`), parse them in worker processes, embed in this one, and save an
 index version every ``batch`` new articles.
 
-Parsing, places, chunking and tokenising are pure (:func:`rag.ingest.prepare`) and run in ``workers`` spawned
+Parsing, places, chunking and tokenising are pure (:func:`rag.ingest.batch.prepare`) and run in ``workers`` spawned
 processes (``0``: in this process); their results come back in input order through a bounded window of tasks, so
 memory holds at most about two batches of prepared articles, never the whole input. Embedding and saving go through
 :meth:`rag.library.Library.ingest_batch` (the ingest path), one atomic version per batch: a crash or Ctrl-C loses
@@ -27,15 +27,15 @@ from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
-from . import store
+from ._importreport import Tally
 from .errors import InputError, RagError
-from .importreport import Tally
-from .ingest import Batch, PageResult, as_document, prepare
-from .pages import PageText
-from .prepared import extend, without_articles
-from .readers import Document, read_data
-from .sources import Failure, Inputs, Padding, Unit
-from .tokenize import Tokenizer
+from .index import store
+from .ingest.batch import Batch, PageResult, as_document, prepare
+from .ingest.pages import PageText
+from .ingest.prepared import extend, without_articles
+from .ingest.readers import Document, read_data
+from .ingest.sources import Failure, Inputs, Padding, Unit
+from .ingest.tokenize import Tokenizer
 
 if TYPE_CHECKING:
     from .library import Library

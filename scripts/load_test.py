@@ -66,7 +66,7 @@ class Pool:
 def question_pools(rng: random.Random) -> tuple[Pool, Pool]:
     """(asks, searches): the evaluation questions and one per seed article title; the seed articles' titles and
     sentences. Read from the repository, so building them costs the server nothing (nor any rate-limit budget)."""
-    from rag.parse import parse_page
+    from rag.ingest.parse import parse_page
 
     asks: list[tuple[str, list[dict[str, str]]]] = []
     if QUERIES.exists():

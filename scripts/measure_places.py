@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rag.places import COUNTY, _table, find_regions, level_of, with_parents  # noqa: E402
-from rag.textnorm import to_simplified  # noqa: E402
+from rag.ingest.places import COUNTY, _table, find_regions, level_of, with_parents  # noqa: E402
+from rag.ingest.textnorm import to_simplified  # noqa: E402
 
 
 def mentions(text: str):

@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # measure the working tree this script sits in, whatever the venv points at
 
 from rag.errors import PageError  # noqa: E402
-from rag.parse import PageParse, parse_report  # noqa: E402
-from rag.textnorm import clean_line  # noqa: E402
+from rag.ingest.parse import PageParse, parse_report  # noqa: E402
+from rag.ingest.textnorm import clean_line  # noqa: E402
 
 
 def squash(text: str) -> str:

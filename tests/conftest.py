@@ -14,7 +14,7 @@ from api_server import API_KEYS, shared_server
 
 from embeddings.hashing import HashEmbedder
 from rag import Library, Settings
-from rag.tokenize import Tokenizer
+from rag.ingest.tokenize import Tokenizer
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

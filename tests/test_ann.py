@@ -11,11 +11,11 @@ import faiss
 import numpy as np
 import pytest
 
-from rag import ann
-from rag.ann import AnnParams, ExactIP, recall_at_k
-from rag.bm25 import build_bm25, build_bm25_from_ids, doc_freqs
-from rag.index import Index, IndexMeta
-from rag.tokentable import TokenTable
+from rag.index import ann
+from rag.index._tokentable import TokenTable
+from rag.index.ann import AnnParams, ExactIP, recall_at_k
+from rag.index.bm25 import build_bm25, build_bm25_from_ids, doc_freqs
+from rag.index.snapshot import Index, IndexMeta
 from rag.types import Chunk
 
 DIM = 16

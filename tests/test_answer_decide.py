@@ -14,7 +14,7 @@ def _article(title: str, body: str, regions: tuple[str, ...] = ()) -> Article:
 
 @pytest.fixture(autouse=True)
 def _places_available() -> None:
-    pytest.importorskip("rag.places")
+    pytest.importorskip("rag.ingest.places")
 
 
 def test_a_district_of_another_city_is_missing_from_beijing_articles() -> None:

@@ -8,7 +8,7 @@ from rag.answer.analysis import analyse
 from rag.answer.evidence import Sentence
 from rag.answer.lead import fact_first
 from rag.answer.span import IN_SLOT, SLOT_ONLY, TYPED_ONLY, scored
-from rag.tokenize import Tokenizer
+from rag.ingest.tokenize import Tokenizer
 from rag.types import Article, Chunk
 
 BODY = ("近日，某区职工技能大赛决赛举办，全区20支队伍报名参赛。"

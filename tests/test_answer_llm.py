@@ -16,7 +16,7 @@ import pytest
 from embeddings.hashing import HashEmbedder
 from rag import Library, Settings
 from rag.answer import answer
-from rag.tokenize import Tokenizer
+from rag.ingest.tokenize import Tokenizer
 
 QUESTION = "谁被聘为密云区工匠学院院长？"
 

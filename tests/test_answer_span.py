@@ -9,9 +9,9 @@ import pytest
 from rag.answer.analysis import analyse
 from rag.answer.lead import _around, clean_display, to_script
 from rag.answer.span import extract
-from rag.sentences import sentence_spans
-from rag.textnorm import search_form
-from rag.tokenize import Tokenizer
+from rag.ingest.sentences import sentence_spans
+from rag.ingest.textnorm import search_form
+from rag.ingest.tokenize import Tokenizer
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

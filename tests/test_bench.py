@@ -15,9 +15,9 @@ from rag.bench.corpus import generate_pages, load_seeds
 from rag.bench.fasttok import MemoTokenizer
 from rag.bench.timing import percentile, summarise
 from rag.bench.vectors import Mixer, calibrate
-from rag.chunking import chunk_article
-from rag.gazetteer import DISTRICTS
-from rag.parse import parse_page
+from rag.ingest.chunking import chunk_article
+from rag.ingest.gazetteer import DISTRICTS
+from rag.ingest.parse import parse_page
 
 
 @pytest.fixture(scope="module")

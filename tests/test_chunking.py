@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from rag import Library
-from rag.chunking import chunk_article, chunk_spans
-from rag.parse import parse_page
-from rag.sentences import sentence_spans
+from rag.ingest.chunking import chunk_article, chunk_spans
+from rag.ingest.parse import parse_page
+from rag.ingest.sentences import sentence_spans
 from rag.types import Article
 
 SIZES = [(350, 60), (120, 30), (40, 10)]  # the default, and smaller windows that force cuts inside sentences

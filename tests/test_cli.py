@@ -69,7 +69,7 @@ def test_quiet_by_default_and_logs_with_v(tmp_path: Path, seeds_dir: Path) -> No
     assert done.returncode == 0 and done.stdout.startswith(f"{P3}: 7 added")
     assert done.stderr == ""  # no logs, and no progress bars when stderr is not a terminal
     done = run_cli("ingest", str(seeds_dir / "004_abbda0325e153582.txt"), index_dir=index_dir, flags=("-v",))
-    assert done.returncode == 0 and "INFO rag.store: index saved as v-" in done.stderr
+    assert done.returncode == 0 and "INFO rag.index.store: index saved as v-" in done.stderr
 
 
 def test_list_shows_ids_dates_titles_and_places(hash_library: Library, cli_env: Path,

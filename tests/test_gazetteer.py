@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.gazetteer import DISTRICTS, find_districts, find_organisations, find_places, mentions_entity
+from rag.ingest.gazetteer import DISTRICTS, find_districts, find_organisations, find_places, mentions_entity
 
 
 def test_sixteen_districts_and_the_development_zone() -> None:

@@ -17,7 +17,7 @@ from reliability import cli
 
 from rag import Library
 from rag.importer import Importer, import_paths
-from rag.sources import Failure, Inputs, Padding, Unit
+from rag.ingest.sources import Failure, Inputs, Padding, Unit
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

@@ -1,4 +1,4 @@
-"""Ingest's length-bucketed encoding (``rag.ingest.embed_texts``) and the ingest ratio benchmark
+"""Ingest's length-bucketed encoding (``rag.ingest.batch.embed_texts``) and the ingest ratio benchmark
 (``python -m rag.bench ingest``). Speed itself is measured by the benchmark, never asserted here."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import pytest
 from embeddings.hashing import HashEmbedder
 from embeddings.loader import load_embedder
 from rag.config import Settings
-from rag.embed import embed_texts, length_batches
-from rag.sentences import sentence_spans
+from rag.index.embed import embed_texts, length_batches
+from rag.ingest.sentences import sentence_spans
 
 ROOT = Path(__file__).resolve().parent.parent
 ARCHIVE = ROOT.parent / "shared" / "data" / "crud" / "docs.tar.xz"

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from api.schemas import AskResponse, CitationOut
-from rag.labels import article_label, format_date, page_name, title_label
-from rag.pages import read_page
-from rag.parse import parse_page
+from rag.answer.labels import article_label, format_date, page_name, title_label
+from rag.ingest.pages import read_page
+from rag.ingest.parse import parse_page
 from rag.types import Answer, Article, Citation
 
 FILE = "004_abbda0325e153582.txt"

@@ -12,8 +12,8 @@ pytest.importorskip("pymilvus")
 pytest.importorskip("milvus_lite")
 
 from rag import Library  # noqa: E402
-from rag.dense import QueryCache  # noqa: E402
-from rag.milvus import MilvusCollection, MilvusRetriever, _filter_expr, analyzer_params  # noqa: E402
+from rag.index.dense import QueryCache  # noqa: E402
+from rag.index.milvus import MilvusCollection, MilvusRetriever, _filter_expr, analyzer_params  # noqa: E402
 from rag.types import Filters, Retriever  # noqa: E402
 
 QUERY = "哪些区举办了集体协商比赛"
@@ -72,7 +72,7 @@ def test_analyzer_uses_our_terms_and_stopwords(tokenizer) -> None:
 
 
 def test_fallback_without_full_text_uses_our_bm25(hash_library: Library, tmp_path: Path) -> None:
-    from rag.bm25 import BM25Retriever
+    from rag.index.bm25 import BM25Retriever
 
     col = MilvusCollection(str(tmp_path / "f.db"), "dense_only", hash_library.embedder.dim)
     col.create(full_text=False)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from rag.errors import PageError
-from rag.pages import decode_page, read_page
-from rag.parse import parse_page
+from rag.ingest.pages import decode_page, read_page
+from rag.ingest.parse import parse_page
 
 PAGE = "003_8172d0507c8e507c.txt"  # printed with half-width punctuation; holds a photo news item
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from rag.errors import PageError
-from rag.parse import join_paragraphs, parse_credits, parse_page, parse_report
-from rag.sentences import ends_sentence
-from rag.textnorm import clean_line
+from rag.ingest.parse import join_paragraphs, parse_credits, parse_page, parse_report
+from rag.ingest.sentences import ends_sentence
+from rag.ingest.textnorm import clean_line
 from rag.types import Article
 
 P0, P1, P2, P3, P4 = (

@@ -8,9 +8,9 @@ from pathlib import Path
 import opencc
 import pytest
 
-from rag.leads import match_lead
-from rag.parse import PageParse, parse_page, parse_report
-from rag.textnorm import to_simplified
+from rag.ingest._leads import match_lead
+from rag.ingest.parse import PageParse, parse_page, parse_report
+from rag.ingest.textnorm import to_simplified
 from rag.types import Article
 
 PAGES = Path(__file__).parent / "pages"

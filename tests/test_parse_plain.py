@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from rag.errors import PageError
-from rag.parse import PageParse, parse_page, parse_report
-from rag.textnorm import clean_line
+from rag.ingest.parse import PageParse, parse_page, parse_report
+from rag.ingest.textnorm import clean_line
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

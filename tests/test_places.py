@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.places import COUNTY, PROVINCE, counties, find_regions, level_of, with_parents
+from rag.ingest.places import COUNTY, PROVINCE, counties, find_regions, level_of, with_parents
 
 
 @pytest.mark.parametrize(("text", "regions"), [
@@ -146,8 +146,8 @@ def test_articles_carry_regions_and_districts(export_library) -> None:
 ])
 def test_milvus_applies_the_same_filters(export_library, tmp_path: Path, filters: dict, titles: set[str]) -> None:
     pytest.importorskip("milvus_lite")
-    from rag.dense import QueryCache
-    from rag.milvus import MilvusCollection, MilvusRetriever
+    from rag.index.dense import QueryCache
+    from rag.index.milvus import MilvusCollection, MilvusRetriever
     from rag.types import Filters
 
     collection = MilvusCollection(str(tmp_path / "m.db"), "chunks", export_library.embedder.dim,
@@ -162,7 +162,7 @@ def test_milvus_applies_the_same_filters(export_library, tmp_path: Path, filters
 
 def test_traditional_text_gets_simplified_region_names() -> None:
     """Places are matched on a Simplified copy; the article keeps its text as written."""
-    from rag.ingest import with_places
+    from rag.ingest.batch import with_places
     from rag.types import Article
 
     article = with_places(Article("t", "臺北市大安區舉辦職工運動會", "高雄市與新北市板橋區的職工也來參加。", "tw.txt"))

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from rag.exports import field_map, normalise_date
-from rag.parse import article_id
-from rag.readers import kind_of, read_data, read_documents
+from rag.ingest.exports import field_map, normalise_date
+from rag.ingest.parse import article_id
+from rag.ingest.readers import kind_of, read_data, read_documents
 
 ROWS = [
     {"title": "西湖区总工会举办职工技能大赛", "published_at": "2024-05-20 09:30", "source": "示例新闻网",

@@ -31,7 +31,7 @@ from reliability import State, cli, cli_env, cli_popen, load_state, write_varian
 
 from embeddings.hashing import HashEmbedder
 from rag import Library, Settings
-from rag.parse import parse_page
+from rag.ingest.parse import parse_page
 
 pytestmark = pytest.mark.slow
 
@@ -172,13 +172,13 @@ def test_sigkill_leaves_old_or_new_state_and_reingest_completes(workload: Worklo
     assert not tmp_versions(index_dir) or final.version == after.version  # a save clears leftover temp dirs
 
 
-# ``python -m rag ingest`` with the index lock timed from outside (``rag.store.writer_lock`` wrapped in this process
+# ``python -m rag ingest`` with the index lock timed from outside (``rag.index.store.writer_lock`` wrapped in this process
 # only): when it was asked for, got and given back. Both processes wait for a "go" file, so they ingest at once.
 TIMED_INGEST = """
 import json, sys, time
 from pathlib import Path
 
-import rag.store as store
+import rag.index.store as store
 
 index_dir, pages, timing, go = sys.argv[1:5]
 real, marks = store.writer_lock, {}

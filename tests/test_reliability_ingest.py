@@ -17,8 +17,8 @@ import pytest
 from api_server import API_KEYS, MAX_UPLOAD_BYTES, build_index, error_of
 from reliability import SEED_PAGES, cli, cli_env, load_state, seed_text, variant
 
-from rag.pages import decode_page
-from rag.parse import parse_page
+from rag.ingest.pages import decode_page
+from rag.ingest.parse import parse_page
 
 # one new article (unique title and text), to build pages that are half old, half new
 NEW_ARTICLE = """## 延庆区总工会举办冰雪运动职工体验日

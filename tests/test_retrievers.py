@@ -8,9 +8,9 @@ import math
 import pytest
 
 from rag import Library
-from rag.bm25 import BM25Retriever, build_bm25
 from rag.errors import InputError
-from rag.tokenize import Tokenizer
+from rag.index.bm25 import BM25Retriever, build_bm25
+from rag.ingest.tokenize import Tokenizer
 from rag.types import Chunk, Filters, Retriever
 
 RETRIEVERS = ["bm25", "dense", "hybrid"]

@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag.bm25 import build_bm25_from_ids
-from rag.rowblocks import MAX_BLOCKS, RowBlocks, capped
-from rag.stored import StoredArray
-from rag.tokentable import TokenTable
+from rag.index._rowblocks import MAX_BLOCKS, RowBlocks, capped
+from rag.index._stored import StoredArray
+from rag.index._tokentable import TokenTable
+from rag.index.bm25 import build_bm25_from_ids
 
 P1, P3 = "001_d15e506f488c69d4.txt", "003_8172d0507c8e507c.txt"
 

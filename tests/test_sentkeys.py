@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag.parse import parse_page
-from rag.sentences import article_sentences
-from rag.sentkeys import SentenceKey, SentenceKeys
+from rag.index.sentkeys import SentenceKey, SentenceKeys
+from rag.ingest.parse import parse_page
+from rag.ingest.sentences import article_sentences
 
 
 @pytest.fixture(scope="module")

@@ -11,12 +11,13 @@ import numpy as np
 import pytest
 
 from embeddings.hashing import HashEmbedder
-from rag import Library, Settings, store
+from rag import Library, Settings
 from rag.config import DEFAULT_MODEL
 from rag.errors import IndexMismatchError, IndexNotReadyError, NotFoundError
-from rag.parse import parse_page
-from rag.sentences import sentence_text
-from rag.tokenize import Tokenizer
+from rag.index import store
+from rag.ingest.parse import parse_page
+from rag.ingest.sentences import sentence_text
+from rag.ingest.tokenize import Tokenizer
 
 P1, P3 = "001_d15e506f488c69d4.txt", "003_8172d0507c8e507c.txt"
 QUERIES = ["哪些区举办了集体协商比赛", "夏送清凉", "经开区总工会", "读书分享会"]

@@ -1,8 +1,8 @@
-"""Starter questions: ``rag.starters`` on hand-made articles, and ``GET /api/suggestions`` on the seeded server."""
+"""Starter questions: ``rag.answer.starters`` on hand-made articles, and ``GET /api/suggestions`` on the seeded server."""
 
 from __future__ import annotations
 
-from rag.starters import starter_questions
+from rag.answer.starters import starter_questions
 from rag.types import Article, Filters
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.textnorm import clean_line, is_cjk, search_form, to_simplified
+from rag.ingest.textnorm import clean_line, is_cjk, search_form, to_simplified
 
 
 @pytest.mark.parametrize(("raw", "clean"), [

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from rag import Library
-from rag.textnorm import search_form
-from rag.tokenize import Tokenizer
+from rag.ingest.textnorm import search_form
+from rag.ingest.tokenize import Tokenizer
 
 
 @pytest.mark.parametrize("term", ["集体协商", "经开区", "新就业形态劳动者", "劳模工匠", "夏送清凉", "门头沟区"])

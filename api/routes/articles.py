@@ -20,10 +20,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from rag.errors import InputError, PageError, TooLargeError
-from rag.exports import parse_fields
-from rag.ingest import PageResult
+from rag.ingest.batch import PageResult
+from rag.ingest.exports import parse_fields
+from rag.ingest.readers import kind_of, read_data
 from rag.library import Library
-from rag.readers import kind_of, read_data
 from rag.types import Article, Chunk, Filters
 
 from ..deps import LibraryDep, RateLimit, ReadAccess, SettingsDep, WriteAccess

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from rag.starters import starter_questions
+from rag.answer.starters import starter_questions
 from rag.types import Filters
 
 from ..deps import LibraryDep, RateLimit, ReadAccess

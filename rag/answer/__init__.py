@@ -14,9 +14,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from ..errors import InputError
-from ..textnorm import has_visible
-from ..types import Answer, Filters, Hit, Related
+from rag.errors import InputError
+from rag.ingest.textnorm import has_visible
+from rag.types import Answer, Filters, Hit, Related
+
 from .compose import Draft, list_answer, sentences_answer
 from .decide import decide
 from .english import bridge, is_foreign

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..textnorm import search_form
+from rag.ingest.textnorm import search_form
 
 # nouns that name the *kind* of answer after 哪/什么 ("哪个城市" wants a city's name, not the word 城市)
 _PLACE_NOUNS = "城市|国家|地区|省份|省|市|县|区域|区|地方|州|岛|大洲|洲|大洋|海域|位置|地点|场所|国|城|村|镇|街道"

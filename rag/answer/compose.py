@@ -7,9 +7,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..gazetteer import DISTRICTS, find_districts, find_organisations, find_places
-from ..textnorm import search_form, to_simplified
-from ..types import Citation
+from rag.ingest.gazetteer import DISTRICTS, find_districts, find_organisations, find_places
+from rag.ingest.textnorm import search_form, to_simplified
+from rag.types import Citation
+
 from .evidence import QueryTerms, Sentence, article_coverage
 
 #: how many sentences a non-list answer gives, by question type

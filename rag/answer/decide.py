@@ -12,7 +12,8 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..types import Article
+from rag.types import Article
+
 from .english import is_foreign
 from .pipeline import Prepared, question_features
 from .ranker import for_model
@@ -31,7 +32,7 @@ class Decision:
 
 def _regions():
     try:
-        from ..places import find_regions, with_parents
+        from rag.ingest.places import find_regions, with_parents
     except ImportError:  # the place table is optional; the district gazetteer still checks Beijing's districts
         return None
     return find_regions, with_parents

@@ -11,15 +11,15 @@ import json
 import re
 from pathlib import Path
 
-from ..gazetteer import DISTRICTS
+from rag.ingest.gazetteer import DISTRICTS
 
 
 def _load() -> tuple[dict[str, str], frozenset[str]]:
-    data = json.loads((Path(__file__).parent.parent / "data" / "glossary_en.json").read_text(encoding="utf-8"))
+    data = json.loads((Path(__file__).parent / "data" / "glossary_en.json").read_text(encoding="utf-8"))
     return {**data["places"], **data["words"]}, frozenset(data["stopwords"])
 
 
-#: English word -> the Chinese key term the corpus uses (data: rag/data/glossary_en.json)
+#: English word -> the Chinese key term the corpus uses (data: rag/answer/data/glossary_en.json)
 GLOSSARY, _STOP = _load()
 
 

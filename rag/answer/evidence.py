@@ -11,11 +11,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..index import Index
-from ..sentences import sentence_spans
-from ..textnorm import search_form
-from ..tokenize import Tokenizer
-from ..types import Article, Chunk, Hit
+from rag.index.snapshot import Index
+from rag.ingest.sentences import sentence_spans
+from rag.ingest.textnorm import search_form
+from rag.ingest.tokenize import Tokenizer
+from rag.types import Article, Chunk, Hit
 
 _NUM = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两]+)"
 _QUESTION_WORDS = re.compile(r"^(几|多少|哪|什么|啥)")

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..textnorm import search_form
+from rag.ingest.textnorm import search_form
+
 from .analysis import Analysis
 from .evidence import (
     QueryTerms,

@@ -22,9 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config import Settings
-from ..errors import InputError
-from ..textnorm import search_form
+from rag.config import Settings
+from rag.errors import InputError
+from rag.ingest.textnorm import search_form
+
 from .features import FEATURES, RANKER_FEATURES, with_order
 from .fitdata import QA, FitSet, beir, squad
 from .fitindex import open_fit_index

@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from ..config import Settings
-from ..library import Library
-from ..types import Article
+from rag.config import Settings
+from rag.library import Library
+from rag.types import Article
+
 from .fitdata import FitSet
 
 log = logging.getLogger(__name__)

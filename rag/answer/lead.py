@@ -17,7 +17,8 @@ import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
-from ..textnorm import search_form, to_simplified
+from rag.ingest.textnorm import search_form, to_simplified
+
 from .analysis import Analysis
 from .compose import Draft, _Cites
 from .evidence import _ASKS_BYLINE, _ASKS_PHOTO, Sentence

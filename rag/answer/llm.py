@@ -12,8 +12,9 @@ from collections.abc import Sequence
 
 import httpx
 
-from ..config import Settings
-from ..textnorm import search_form
+from rag.config import Settings
+from rag.ingest.textnorm import search_form
+
 from .compose import Draft, _Cites
 from .evidence import Sentence
 from .verify import MARKER

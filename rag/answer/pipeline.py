@@ -8,7 +8,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..types import Filters, Hit
+from rag.types import Filters, Hit
+
 from .analysis import Analysis, analyse
 from .english import bridge, is_foreign
 from .evidence import QueryTerms, Sentence, candidates, query_terms, score

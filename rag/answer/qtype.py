@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..textnorm import to_simplified
+from rag.ingest.textnorm import to_simplified
 
 QuestionType = str  # "list" | "number" | "person" | "place" | "time" | "event_name" | "how" | "lookup"
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import RagError
+from rag.errors import RagError
 
 log = logging.getLogger(__name__)
 

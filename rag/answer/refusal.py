@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..gazetteer import find_districts
-from ..textnorm import search_form
-from ..tokenize import Tokenizer
-from ..types import Article
+from rag.ingest.gazetteer import find_districts
+from rag.ingest.textnorm import search_form
+from rag.ingest.tokenize import Tokenizer
+from rag.types import Article
 
 _NAME_TAGS = {"ns", "nt"}
 # words jieba's dictionary tags as places although they rarely are one

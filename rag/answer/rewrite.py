@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..gazetteer import find_districts, find_organisations, find_places
-from ..textnorm import to_simplified
+from rag.ingest.gazetteer import find_districts, find_organisations, find_places
+from rag.ingest.textnorm import to_simplified
 
 _PRONOUN = re.compile(
     r"它们|它|他们|她们|(?<!其)[他她](?!们)|该(?!区|市|镇)(?:单位|组织|公司|学院|工会|活动|比赛)?|"

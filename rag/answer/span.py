@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ..textnorm import search_form
+from rag.ingest.textnorm import search_form
+
 from .analysis import Analysis
 
 _DIGIT = r"(?:\d+(?:[.,]\d+)*|[零〇一二两三四五六七八九十百千万亿]+)"

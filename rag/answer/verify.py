@@ -11,8 +11,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from ..textnorm import search_form
-from ..types import Article, Citation
+from rag.ingest.textnorm import search_form
+from rag.types import Article, Citation
 
 MARKER = re.compile(r"\[(\d+)\]")
 _LIST_PREFIX = re.compile(r"^\s*(?:\d+[.、]|[-•·])\s*")

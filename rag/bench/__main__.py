@@ -10,7 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from ..config import DEFAULT_MODEL
+from rag.config import DEFAULT_MODEL
+
 from .report import plot, table
 
 

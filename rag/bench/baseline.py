@@ -11,7 +11,7 @@ import faiss
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from ..fusion import rrf
+from rag.index.fusion import rrf
 
 
 class Baseline:

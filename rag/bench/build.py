@@ -13,18 +13,18 @@ from pathlib import Path
 import numpy as np
 
 from embeddings.base import Embedder
+from rag.config import Settings
+from rag.index import store
+from rag.index.ann import params_from_settings
+from rag.index.embed import embed_chunks, embed_sentences
+from rag.index.sentvec import SentenceTable
+from rag.index.snapshot import Index, IndexMeta
+from rag.ingest.chunking import chunk_article
+from rag.ingest.parse import parse_page
+from rag.ingest.sentences import article_sentences
+from rag.ingest.tokenize import Tokenizer
+from rag.library import Library
 
-from .. import store
-from ..ann import params_from_settings
-from ..chunking import chunk_article
-from ..config import Settings
-from ..embed import embed_chunks, embed_sentences
-from ..index import Index, IndexMeta
-from ..library import Library
-from ..parse import parse_page
-from ..sentences import article_sentences
-from ..sentvec import SentenceTable
-from ..tokenize import Tokenizer
 from .corpus import Seeds, generate_pages
 from .fasttok import MemoTokenizer
 from .timing import Timer, peak_rss_mb, rate_runs

@@ -24,10 +24,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..gazetteer import DISTRICTS, find_places
-from ..pages import PageText, read_page
-from ..parse import parse_page
-from ..sentences import ends_sentence, sentence_spans
+from rag.ingest.gazetteer import DISTRICTS, find_places
+from rag.ingest.pages import PageText, read_page
+from rag.ingest.parse import parse_page
+from rag.ingest.sentences import ends_sentence, sentence_spans
 
 _ALIASES = {alias: name for name, aliases in DISTRICTS.items() for alias in (name, *aliases) if len(alias) >= 2}
 _DISTRICT_RE = re.compile("|".join(sorted(map(re.escape, _ALIASES), key=len, reverse=True)))

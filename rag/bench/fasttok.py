@@ -6,7 +6,7 @@ order. Synthetic pages repeat the seeds' clauses over and over, so caching the t
 search form of each clause) gives the product tokeniser's exact output at a fraction of the cost. The benchmark
 checks that claim on a sample (``mismatches`` in the results) and times the real tokeniser separately.
 
->>> from rag.tokenize import Tokenizer                                    # doctest: +SKIP
+>>> from rag.ingest.tokenize import Tokenizer                                    # doctest: +SKIP
 >>> tok = Tokenizer(); memo = MemoTokenizer(tok)                          # doctest: +SKIP
 >>> memo("顺义区总工会举办培训班。") == tok("顺义区总工会举办培训班。")          # doctest: +SKIP
 True
@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 
-from ..textnorm import search_form
-from ..tokenize import Tokenizer
+from rag.ingest.textnorm import search_form
+from rag.ingest.tokenize import Tokenizer
 
 # jieba.re_han_default: the blocks jieba cuts independently
 _BLOCK = re.compile(r"([\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+)")

@@ -27,8 +27,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ..config import Settings
-from ..pages import PageText
+from rag.config import Settings
+from rag.ingest.pages import PageText
 
 DEFAULT_ARCHIVE = Path("../shared/data/crud/docs.tar.xz")
 NAIVE_BATCH = 32
@@ -91,8 +91,7 @@ class Ours:
 
     def __init__(self, settings: Settings) -> None:
         from embeddings.loader import load_embedder
-
-        from ..library import Library
+        from rag.library import Library
 
         self.lib = Library(settings, load_embedder(settings))
         self.stages = Stages()
@@ -102,8 +101,8 @@ class Ours:
 
     def ingest(self, pages: list[PageText]) -> list[str]:
         """Ingest ``pages``; the indexed texts of the chunks this added."""
-        from .. import library
-        from ..index import Index
+        from rag import library
+        from rag.index.snapshot import Index
 
         timed = self.stages.timed
         patches = {"embed_chunks": timed("encode chunks", library.embed_chunks),
@@ -143,7 +142,7 @@ def load_naive_model(settings: Settings):
     """The same model as a plain ``SentenceTransformer``: float32, its own tokenizer and embedding table."""
     from sentence_transformers import SentenceTransformer
 
-    from ..config import DEFAULT_MODEL
+    from rag.config import DEFAULT_MODEL
 
     if settings.model.startswith("hash-"):
         raise SystemExit(f"the naive pipeline needs a sentence-transformers model, not {settings.model!r}")

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config import Settings
+from rag.config import Settings
+
 from .corpus import load_seeds
 from .timing import Timer, peak_rss_mb
 
@@ -57,9 +58,10 @@ def run_job(spec: dict) -> dict:
 
         return serve_size(index_dir, embedder, settings, _queries(spec), spec["runs"], seeds, seed_vecs)
     if kind == "baseline":
-        from .. import store
-        from ..dense import QueryCache
-        from ..tokenize import Tokenizer
+        from rag.index import store
+        from rag.index.dense import QueryCache
+        from rag.ingest.tokenize import Tokenizer
+
         from .baseline import Baseline, time_baseline
 
         index, _ = store.load(index_dir, embedder.name, settings.ann_threshold)

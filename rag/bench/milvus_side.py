@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 
 from embeddings.base import Embedder
+from rag.config import Settings
+from rag.index.dense import QueryCache
+from rag.index.milvus import MilvusCollection, MilvusRetriever
+from rag.library import Library
 
-from ..config import Settings
-from ..dense import QueryCache
-from ..library import Library
-from ..milvus import MilvusCollection, MilvusRetriever
 from .timing import Timer, latency_runs, peak_rss_mb
 
 

@@ -15,11 +15,11 @@ import numpy as np
 
 from embeddings.base import Embedder
 from embeddings.loader import load_embedder
+from rag.config import Settings
+from rag.index.dense import QueryCache
+from rag.library import Library
+from rag.types import Hit
 
-from ..config import Settings
-from ..dense import QueryCache
-from ..library import Library
-from ..types import Hit
 from .baseline import Baseline
 
 log = logging.getLogger(__name__)

@@ -11,15 +11,15 @@ from pathlib import Path
 import numpy as np
 
 from embeddings.base import Embedder
+from rag.answer import answer
+from rag.config import Settings
+from rag.index import store
+from rag.index.ann import ExactIP, recall_at_k
+from rag.index.dense import QueryCache
+from rag.ingest.chunking import chunk_article
+from rag.ingest.parse import parse_page
+from rag.library import Library
 
-from .. import store
-from ..ann import ExactIP, recall_at_k
-from ..answer import answer
-from ..chunking import chunk_article
-from ..config import Settings
-from ..dense import QueryCache
-from ..library import Library
-from ..parse import parse_page
 from .corpus import Seeds, generate_pages
 from .timing import PhasePeak, Timer, latency_runs, peak_rss_mb, rss_mb, rss_split_mb
 from .vectors import Mixer

@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from embeddings.base import Embedder
+from rag.ingest.sentences import sentence_spans
+from rag.types import Chunk
 
-from ..sentences import sentence_spans
-from ..types import Chunk
 from .corpus import Seeds, SyntheticPage
 
 
