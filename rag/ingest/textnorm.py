@@ -83,40 +83,33 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
-@lru_cache(maxsize=1)
-def _traditional_chars() -> frozenset[str]:
-    """Characters OpenCC's t2s would change (from its character and phrase tables)."""
+def _changed_keys(table: str) -> list[str]:
+    """The entries of an OpenCC t2s table (``TSCharacters``, ``TSPhrases``) that t2s turns into something else."""
     from pathlib import Path
 
     import opencc
 
-    chars: set[str] = set()
-    folder = Path(opencc.__file__).parent / "dictionary"
-    for name in ("TSCharacters.txt", "TSPhrases.txt"):
-        path = folder / name
-        if path.exists():
-            for line in path.read_text(encoding="utf-8").splitlines():
-                key, _, values = line.partition("\t")
-                if key and values.split(" ")[0] != key:
-                    chars.update(key)
-    return frozenset(chars)
+    path = Path(opencc.__file__).parent / "dictionary" / f"{table}.txt"
+    if not path.exists():
+        return []
+    keys = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, _, values = line.partition("\t")
+        if key and values.split(" ")[0] != key:
+            keys.append(key)
+    return keys
+
+
+@lru_cache(maxsize=1)
+def _traditional_chars() -> frozenset[str]:
+    """Characters OpenCC's t2s would change (from its character and phrase tables)."""
+    return frozenset(ch for table in ("TSCharacters", "TSPhrases") for key in _changed_keys(table) for ch in key)
 
 
 @lru_cache(maxsize=1)
 def _traditional_only() -> frozenset[str]:
     """Characters OpenCC's t2s maps one by one to another character (its character table only)."""
-    from pathlib import Path
-
-    import opencc
-
-    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
-    chars: set[str] = set()
-    if path.exists():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            key, _, values = line.partition("\t")
-            if key and values.split(" ")[0] != key:
-                chars.add(key)
-    return frozenset(chars)
+    return frozenset(_changed_keys("TSCharacters"))
 
 
 def has_traditional(text: str) -> bool:
