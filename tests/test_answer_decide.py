@@ -64,3 +64,29 @@ def test_a_bare_one_before_a_measure_word_is_a_determiner_not_a_number_to_find()
     assert missing_numbers("这一篇论文研究的是哪一区？", [article]) == []
     assert missing_numbers("第1舰队参加的是第九场演习吗？", [article]) == ["第九场"]
     assert missing_numbers("第1舰队获得了一等奖吗？", [article]) == ["一等奖"]
+
+
+def test_counts_describe_ordinals_prizes_and_years_identify() -> None:
+    """DRCD asks "…是两个流域的分水岭，一个是黄河流域，另一个是?" over a text that names both rivers and never says
+    两个, and "…9000人" over "9,000人": refusing them was a false refusal. Ordinals, prizes and years stay facts."""
+    from rag.answer.refusal import missing_numbers
+
+    article = _article("秦岭", "秦岭是黄河流域与长江流域的分水岭，有15名队员考察过它。")
+    assert missing_numbers("秦岭是两个流域的分水岭，一个是黄河流域，另一个是？", [article]) == []
+    assert missing_numbers("秦岭被哪三位学者考察过？", [article]) == []
+    assert missing_numbers("秦岭被12名队员考察过吗？", [article]) == []
+    assert missing_numbers("秦岭是第二个分水岭吗？", [article]) == ["第二个"]
+    assert missing_numbers("秦岭在2019年被考察过吗？", [article]) == ["2019年"]
+    grouped = _article("秦岭", "秦岭保护区迎来第1,200名志愿者。")
+    assert missing_numbers("秦岭保护区的第1200名志愿者是谁？", [grouped]) == []
+
+
+def test_a_name_glued_to_a_generic_word_is_found_by_the_name() -> None:
+    """DRCD asks about "青海地区" (one word in jieba's dictionary) over a text that says "青海": not missing."""
+    from rag.answer.refusal import missing_entities
+    from rag.ingest.tokenize import Tokenizer
+
+    article = _article("青海", "青海位于青藏高原东北部，气候干燥。")
+    tokenizer = Tokenizer()
+    assert missing_entities("青海地区的气候怎样？", [article], tokenizer) == []
+    assert missing_entities("上海地区的气候怎样？", [article], tokenizer) == ["上海地区"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -28,6 +29,13 @@ def tag():
     ("首华置业公司工会组织职工去哪里健步走？", "北京首华置业有限公司工会组织全体职工前往奥林匹克森林公园开展健步走活动。", "奥林匹克森林公园"),
     ("狄拉克于何年提出了大数假说?", "狄拉克于1937年提出了大数假说，引起争论。", "1937年"),
     ("生命数耗完即算为什么？", "每次泡封会减少生命数，生命数耗完即算为踢爆。", "踢爆"),
+    # the unit is a measure word, not the first character after 多少 ("多少厘米" gave "57厘", "多少职工" "30万职")
+    ("锦地罗的全长是多少厘米？", "锦地罗全长通常只有2厘米，叶呈莲座状。", "2厘米"),
+    ("惠及多少职工呢？", "已签约23家企业，开展8场线下大集，惠及区域内30万职工。", "30万职工"),
+    # a number asked for without a unit is not the day of a date ("8月1日" gave "1日" on CRUD)
+    ("净收入同比增长了多少？", "8月1日，瑞幸咖啡公布第二季度财报，净收入同比增长88.0%。", "88.0%"),
+    # how long: a duration, not the ordinal of "第一时间" ("…缩短到了多少时间内？" gave "第一时")
+    ("赔付流程缩短到了多少时间内？", "公司第一时间查勘，将赔付流程缩短至48小时内。", "48小时内"),
     ("法国二季度GDP环比增长了多少？", "法国二季度GDP环比增长0.5%，高于预期。", "0.5%"),
     ("开始美国南部的种族融合是由于哪个法案的通过?", "强森也成功的通过了主要的1964年民权法案，开始了美国南部的种族融合。", "1964年民权法案"),
 ])
@@ -80,3 +88,56 @@ def test_span_matches_the_gold_answer_on_the_gold_sentence_of_public_questions(t
         overlap += bool(span) and (gold in search_form(span) or search_form(span) in gold)
     # measured 0.83 over 372 date/number/person/place questions
     assert n > 300 and overlap / n > 0.75, (n, overlap / n)
+
+
+def _pieces(body: str):
+    from rag.answer.evidence import Sentence
+    from rag.types import Article
+
+    article = Article("a", "吉斯伯恩", body, "s")
+    chunk = SimpleNamespace(id="a:0", text=body)
+    return [Sentence(article, chunk, a, b, body[a:b], 0) for a, b in sentence_spans(body, 0, len(body))]
+
+
+def test_a_piece_is_joined_to_the_rest_of_its_sentence() -> None:
+    """CMRC's "为什么吉斯伯恩的畜牧业发达？" picked "因此，畜牧业发达；" alone and put its cause after other
+    sentences: the gold ("…带来丰富的水源；因此，畜牧业发达") was never in the answer in one piece."""
+    from rag.answer.compose import continued
+
+    body = "吉斯伯恩日照长，河川带来丰富的水源；因此，畜牧业发达。当地人口约7万：多数住在市内；少数住在乡间。"
+    pieces = _pieces(body)
+    assert [s.text for s in pieces][:2] == ["吉斯伯恩日照长，河川带来丰富的水源；", "因此，畜牧业发达。"]
+    joined = continued([pieces[1]], pieces)
+    assert "".join(s.text for s in joined) == "吉斯伯恩日照长，河川带来丰富的水源；因此，畜牧业发达。"
+    after = continued([pieces[2]], pieces)  # a colon runs on to the end of the sentence, at most two pieces
+    assert "".join(s.text for s in after) == "当地人口约7万：多数住在市内；少数住在乡间。"
+    assert [s.text for s in continued([pieces[0], pieces[1]], pieces)] == [pieces[0].text, pieces[1].text]
+
+
+def test_a_pronoun_is_not_the_person_asked_for(tag) -> None:
+    """CRUD's "谁强调了…" was answered "他" from "他强调，…": the person is named in the sentence before."""
+    from rag.answer.lead import fact_first
+
+    body = "8月1日，市委副书记、市长殷勇到门头沟区检查防汛工作。他强调，要全力开展抢险救援，妥善安置受灾群众。"
+    pieces = _pieces(body)
+    draft, short = fact_first(analyse("谁强调要全力开展抢险救援？"), [pieces[1], pieces[0]], tag)
+    assert short == "殷勇"
+    assert draft.text.startswith("殷勇[1]。8月1日，市委副书记、市长殷勇") and draft.text.endswith("受灾群众。[2]")
+    assert fact_first(analyse("谁强调要全力开展抢险救援？"), [pieces[1]], tag) is None  # nobody named before it
+
+
+def test_the_day_of_a_date_is_not_a_quantity(tag) -> None:
+    """CRUD's "净收入同比增长了多少？" was answered "1日" from "8月1日，瑞幸咖啡公布…财报": no quantity there."""
+    assert extract(analyse("净收入同比增长了多少？"), "8月1日，瑞幸咖啡公布第二季度财报，净收入同比大幅上升。", tag) is None
+    assert extract(analyse("营业时间持续多少天？"), "活动自8月1日开始，持续15天。", tag) == "15天"
+
+
+def test_a_number_is_taken_from_the_next_sentences_when_the_best_has_none(tag) -> None:
+    """The seed question "…惠及了区域内多少职工？" ranked the plan's opening sentence ("今年4月启动了…") first: its
+    only number is part of a date, so the count comes from the next sentence."""
+    from rag.answer.lead import fact_first
+
+    body = "经开区总工会今年4月启动了“关爱职工伙伴计划”。截至目前，已签约23家企业，惠及区域内30万职工。"
+    pieces = _pieces(body)
+    draft, short = fact_first(analyse("关爱职工伙伴计划惠及了区域内多少职工？"), pieces, tag)
+    assert short == "30万职工" and draft.text.startswith("30万职工[1]。截至目前")

@@ -30,8 +30,8 @@ from rag import Library, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 ARCHIVE = ROOT.parent / "shared" / "data" / "crud" / "docs.tar.xz"
-LINES = 300
-BATCH = "25"
+LINES = 600
+BATCH = "20"
 
 
 @pytest.fixture(scope="module")

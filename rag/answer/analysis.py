@@ -66,7 +66,12 @@ _INTERROGATIVE = re.compile(
 )
 _HEAD = re.compile(r"[\u4e00-\u9fff]{2}(?=[的是在于为被由与和,，、]|$)|[\u4e00-\u9fff]{2}")
 _TRAILING = re.compile(r"[？?。！!，,\s]+$")
-_UNIT = re.compile(r"(?:多少|几)(万|亿|千|百)?([\u4e00-\u9fff])")
+#: measure words and units a count or quantity is given in, longest first where one is the start of another
+MEASURES = ("平方公里|平方千米|平方米|立方米|公里|千米|厘米|毫米|公斤|千克|公顷|英里|英尺|毫升|小时|分钟|个月|周年|人次|辆次|架次|"
+            "万元|亿元|美元|欧元|日元|英镑|港元|港币|韩元|卢布|人民币|"
+            "米|克|吨|亩|升|秒|年|月|天|日|周|岁|倍|度|次|届|场|名|人|位|个|家|支|项|件|条|种|所|座|部|本|首|张|台|辆|艘|架|枚|"
+            "元|块|层|页|集|章|篇|户|套|间|栋|等|期|批|轮|队|份|株|只|头|匹|棵|门|款|类|级|分|票|席|成")
+_UNIT = re.compile(rf"(?:多少|几)(万|亿|千|百)?({MEASURES})")
 #: the kinds whose answer is one short span (the fact first), against descriptive ones answered with sentences
 TYPED = frozenset({"date", "number", "money", "percent", "person", "place", "organisation", "name", "lookup"})
 

@@ -54,7 +54,56 @@ def sentences_answer(ranked: Sequence[Sentence], qtype: str, question: str = "")
             continue
         seen_text.add(search_form(s.text))
         chosen.append(s)
+    chosen = continued(chosen, ranked)
     return Draft("".join(f"{_shown(s, question)}[{cites.add(s)}]" for s in chosen), tuple(cites.items))
+
+
+#: how many pieces a sentence is joined with on each side
+RUN_ON = 2
+#: a piece opening with one of these words follows on from the piece before it ("因此，畜牧业发达")
+_FOLLOWS_ON = re.compile(r"^\s*(?:因此|所以|因而|于是|故而|由此|从而|因为这|这使|这也|这样一来|此后|其后|然而|但是|但)")
+
+
+def continued(chosen: Sequence[Sentence], pool: Sequence[Sentence], limit: int = RUN_ON) -> list[Sentence]:
+    """``chosen``, each piece joined to the rest of its sentence from ``pool`` (each piece keeps its citation): the
+    pieces after one that stops at ``；`` or ``：``, and the piece before one that opens by following on from it
+    (``…带来丰富的水源；`` + ``因此，畜牧业发达；``). At most ``limit`` pieces on each side."""
+    by_start = {(s.article.id, s.start): s for s in pool}
+    by_end = {(s.article.id, s.end): s for s in pool}
+    taken = {(s.article.id, s.start) for s in chosen}
+
+    def take(s: Sentence | None) -> Sentence | None:
+        if s is None or (s.article.id, s.start) in taken:
+            return None
+        taken.add((s.article.id, s.start))
+        return s
+
+    out: list[Sentence] = []
+    for s in chosen:
+        before: list[Sentence] = []
+        current = s
+        while _FOLLOWS_ON.match(search_form(current.text)) and len(before) < limit:
+            start = current.start
+            while start > 0 and current.article.body[start - 1] in " \u3000\t":
+                start -= 1
+            prev = by_end.get((current.article.id, start))
+            if prev is None or not prev.text.rstrip().endswith(("；", ";", "，", ",")) or take(prev) is None:
+                break
+            before.insert(0, prev)
+            current = prev
+        after: list[Sentence] = []
+        current = s
+        while current.text.rstrip().endswith(("；", ";", "：", ":")) and len(after) < limit:
+            body, end = current.article.body, current.end
+            while end < len(body) and body[end] in " \u3000\t":
+                end += 1
+            nxt = take(by_start.get((current.article.id, end)))
+            if nxt is None:
+                break
+            after.append(nxt)
+            current = nxt
+        out += [*before, s, *after]
+    return out
 
 
 def _shown(s: Sentence, question: str = "") -> str:

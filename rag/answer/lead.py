@@ -20,9 +20,9 @@ from functools import lru_cache
 from rag.ingest.textnorm import search_form, to_simplified
 
 from .analysis import Analysis
-from .compose import Draft, _Cites
+from .compose import Draft, _Cites, continued
 from .evidence import _ASKS_BYLINE, _ASKS_PHOTO, Sentence
-from .span import IN_SLOT, scored
+from .span import _PERSON_TAGS, IN_SLOT, scored
 
 _DATELINE = re.compile(r"^\s*(?:\[\s*)?\d{4}-\d{1,2}-\d{1,2}(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?\s*\]?\s*[，,]?\s*")
 _PREFIXES = re.compile(r"^\s*(?:正文[:：]\s*)?(?:原标题[:：][^\s。]*?(?:\s+|(?=本报讯|新华社|[（(]记者)))?")
@@ -104,25 +104,55 @@ def fact_first(a: Analysis, ranked: Sequence[Sentence], tagger: Tagger | None,
     """``span[1]。supporting clauses[1]`` from the best sentence, or None when no span stands out.
 
     A number, date, amount or share asked for in the question's own wording ("几支代表队") is taken from the next
-    best sentences when the best one has only a number of another thing ("20支队伍") and one of them has it in the
-    aligned slot ("四支代表队").
+    best sentences when the best one has none, or only a number of another thing ("20支队伍"), and one of them has
+    it in the aligned slot ("四支代表队").
     """
     best, found = ranked[0], _span_of(a, ranked[0], tagger)
-    if found is None:
-        return None
-    if a.kind in NUMERIC_KINDS and found[2] < IN_SLOT:
+    if a.kind in NUMERIC_KINDS and (found is None or found[2] < IN_SLOT):
         for s in ranked[1 : max(pool or SPAN_POOL, 1)]:
             other = _span_of(a, s, tagger)
             if other is not None and other[2] == IN_SLOT:
                 best, found = s, other
                 break
+    if found is None:
+        return None
     shown, span, _quality = found
     cites = _Cites()
+    if a.kind == "person" and _PRONOUN.fullmatch(span):
+        # "他强调，…": the person is named in an earlier sentence of the article
+        named = antecedent(best, ranked, tagger)
+        if named is None:
+            return None
+        earlier, name = named
+        first = cites.add(earlier)
+        n = cites.add(best)
+        text = f"{name}[{first}]。{clean_display(earlier.text, a.question) or earlier.text}[{first}]{_around(shown, span)}[{n}]"
+        return Draft(text, tuple(cites.items)), name
     n = cites.add(best)
     support = _around(shown, span, SUPPORT_CHARS)
     if search_form(span) == search_form(support.rstrip("。！？…")):
         return Draft(f"{span}[{n}]", tuple(cites.items)), span
     return Draft(f"{span}[{n}]。{support}[{n}]", tuple(cites.items)), span
+
+
+_PRONOUN = re.compile(r"他|她|他们|她们|其|此人|该人|对方")
+#: how many sentences back a pronoun's antecedent is looked for
+ANTECEDENT_WINDOW = 3
+
+
+def antecedent(s: Sentence, pool: Sequence[Sentence], tagger: Tagger | None,
+               window: int = ANTECEDENT_WINDOW) -> tuple[Sentence, str] | None:
+    """(the sentence, the person) a pronoun at the start of ``s`` refers to: the last person named in the nearest
+    of the ``window`` sentences before it in its article (from ``pool``), or None."""
+    if tagger is None:
+        return None
+    earlier = sorted((t for t in pool if t.article.id == s.article.id and t.end <= s.start),
+                     key=lambda t: t.start, reverse=True)
+    for t in earlier[:window]:
+        names = [w for w, flag in tagger(t.text) if flag in _PERSON_TAGS and len(w) >= 2]
+        if names:
+            return t, names[-1]
+    return None
 
 
 def yes_no(a: Analysis, ranked: Sequence[Sentence]) -> Draft:
@@ -139,7 +169,8 @@ def yes_no(a: Analysis, ranked: Sequence[Sentence]) -> Draft:
 
 
 def descriptive(ranked: Sequence[Sentence], question: str = "", limit: int = 3, floor: float = 0.6) -> Draft:
-    """1–3 cleaned sentences from the best sentence's article, best first, then in text order."""
+    """1–3 cleaned sentences from the best sentence's article, best first, then in text order; each joined to the
+    rest of its sentence (:func:`continued`)."""
     best = ranked[0]
     same = [s for s in ranked[1:] if s.article.id == best.article.id and s.score >= floor * best.score]
     chosen, seen = [best], {search_form(best.text)}
@@ -149,7 +180,7 @@ def descriptive(ranked: Sequence[Sentence], question: str = "", limit: int = 3, 
         if search_form(s.text) not in seen:
             seen.add(search_form(s.text))
             chosen.append(s)
-    chosen = [chosen[0], *sorted(chosen[1:], key=lambda s: s.start)]
+    chosen = continued([chosen[0], *sorted(chosen[1:], key=lambda s: s.start)], ranked)
     cites = _Cites()
     return Draft("".join(f"{clean_display(s.text, question) or s.text}[{cites.add(s)}]" for s in chosen), tuple(cites.items))
 

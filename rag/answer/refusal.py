@@ -15,6 +15,10 @@ _NAME_TAGS = {"ns", "nt"}
 _GENERIC = {"北京", "北京市", "首都", "中国", "全国", "全市", "市总工会", "北京市总工会", "东西", "南北", "中外", "内外"}
 
 
+# a word the dictionary glues to a name ("青海地区", "韩国公司", "中央政府"): the text may use the name alone
+_GENERIC_TAIL = re.compile(r"(?:地区|公司|政府|群岛|方面|一带|境内)$")
+
+
 def question_entities(question: str, tokenizer: Tokenizer) -> list[str]:
     """Beijing districts, and place or organisation names jieba's dictionary knows (``上海``, ``京东``).
 
@@ -39,7 +43,8 @@ def missing_entities(question: str, articles: Sequence[Article], tokenizer: Toke
         if entity in districts:
             continue
         form = search_form(entity)
-        if not any(form in text for text in texts.values()):
+        forms = {form, _GENERIC_TAIL.sub("", form)} - {""}
+        if not any(f in text for text in texts.values() for f in forms if len(f) >= 2):
             missing.append(entity)
     return missing
 
@@ -50,6 +55,11 @@ _UNITS = "周年|等奖|公里|公斤|平方米|小时|分钟|万元|亿元|年|
 # matches start only where a number starts, so a long digit run is scanned once, not once per digit
 _NUMERIC = re.compile(rf"(?<![\d零一二两三四五六七八九十百千])第?(?:\d+|[零一二两三四五六七八九十百千]+)(?:{_UNITS})")
 _DETERMINER = re.compile(rf"一(?!等奖)(?:{_UNITS})")
+#: numbers that identify what the question is about: ordinals (第九场, 第1名), prize grades (一等奖) and years
+#: (2024年). Counts and amounts (55所, 9000人, 两个流域) only describe it, and texts give them in other forms
+#: (9,000人, 17.6万人, "一是…二是…"), so they are not facts the articles must hold.
+_IDENTIFYING = re.compile(r"第.+|.+等奖|\d{4}年")
+_GROUPED = re.compile(r"(?<=\d)[,，](?=\d{3})")
 _ASKED_UNIT = re.compile(rf"(?:多少|几)({_UNITS}|钱)|(涨幅|增幅|比例|百分比|增长率|占比)")
 _UNIT_ALIASES = {"人": ("人", "名", "位"), "名": ("名", "人", "位"), "位": ("位", "名", "人"), "家": ("家", "所", "个"),
                  "队": ("队", "支"), "支": ("支", "队"), "钱": ("元", "万元", "亿元"), "元": ("元", "万元", "亿元")}
@@ -85,19 +95,20 @@ def cn_to_digits(text: str) -> str:
 
 
 def missing_numbers(question: str, articles: Sequence[Article]) -> list[str]:
-    """Numeric expressions of the question (``第九场``, ``二等奖``, ``2024年``) that none of the articles contains.
+    """Identifying numbers of the question (``第九场``, ``二等奖``, ``2024年``) that none of the articles contains.
 
     A bare 一 before a measure word is a determiner, not a number to find (``这一篇论文``, ``一支什么样的部队``,
-    ``下一次``); ``第一名`` and ``一等奖`` are facts.
+    ``下一次``), and counts (``两个流域``, ``15名``) describe rather than identify; ``第一名`` and ``一等奖`` are
+    facts.
 
     >>> a = Article("a", "t", "第1舰队为旧大日本帝国海军之一部队。", "s")
     >>> missing_numbers("第1舰队是一支什么样的部队？", [a]), missing_numbers("第2舰队获得过一等奖吗？", [a])
     ([], ['一等奖'])
     """
-    texts = [cn_to_digits(search_form(f"{a.title}\n{a.body}")) for a in articles]
+    texts = [cn_to_digits(_GROUPED.sub("", search_form(f"{a.title}\n{a.body}"))) for a in articles]
     missing = []
-    for m in _NUMERIC.finditer(search_form(question)):
-        if _DETERMINER.fullmatch(m.group(0)):
+    for m in _NUMERIC.finditer(_GROUPED.sub("", search_form(question))):
+        if _DETERMINER.fullmatch(m.group(0)) or not _IDENTIFYING.fullmatch(m.group(0)):
             continue
         form = cn_to_digits(m.group(0))
         if not any(form in text for text in texts):

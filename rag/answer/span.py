@@ -20,15 +20,18 @@ from collections.abc import Callable
 
 from rag.ingest.textnorm import search_form
 
-from .analysis import Analysis
+from .analysis import MEASURES, Analysis
 
 _DIGIT = r"(?:\d+(?:[.,]\d+)*|[零〇一二两三四五六七八九十百千万亿]+)"
 _DATE = re.compile(rf"(?:公元前?)?{_DIGIT}年(?:代)?(?:{_DIGIT}月)?(?:{_DIGIT}[日号])?(?:[上下]午)?(?:{_DIGIT}[时点](?:{_DIGIT}分)?)?"
                    rf"|{_DIGIT}月(?:{_DIGIT}[日号])?(?:{_DIGIT}[时点](?:{_DIGIT}分)?)?|{_DIGIT}[日号]|{_DIGIT}[时点](?:{_DIGIT}分)?"
-                   rf"|{_DIGIT}世纪(?:{_DIGIT}年代)?|[春夏秋冬]季|今年|去年|明年|上半年|下半年")
+                   rf"|{_DIGIT}世纪(?:{_DIGIT}年代)?|第[一二三四1-4]季度|[春夏秋冬]季|今年|去年|明年|上半年|下半年")
 _PERCENT = re.compile(rf"{_DIGIT}\s*[%％]|百分之{_DIGIT}|{_DIGIT}个百分点|{_DIGIT}成")
 _MONEY = re.compile(rf"{_DIGIT}\s*(?:多|余)?\s*(?:万|亿|千|百)*\s*(?:多|余)?\s*(?:元|美元|美金|欧元|英镑|日元|港元|港币|韩元|卢布|人民币|块)")
-_ANY_NUMBER = re.compile(rf"(?:约|近|超过|逾)?第?{_DIGIT}\s*(?:多|余)?\s*(?:万|亿|千|百)*\s*(?:多|余)?\s*(?:[%％]|[\u4e00-\u9fff]{{1,2}})?")
+# a number runs on with its measure word ("57名", "9800辆次"), not with whatever follows it ("57名阿根廷…")
+_ANY_NUMBER = re.compile(rf"(?:约|近|超过|逾)?第?{_DIGIT}\s*(?:多|余)?\s*(?:万|亿|千|百)*\s*(?:多|余)?\s*(?:[%％]|{MEASURES})?")
+_ASKS_DURATION = re.compile(r"多久|多长时间|多少时间|多长的时间|几天|多少天")
+_DURATION = re.compile(rf"(?:约|近|超过|逾)?{_DIGIT}\s*(?:多|余)?\s*(?:个)?(?:小时|分钟|秒钟?|天|日|周|星期|个月|月|年)(?:内|左右|多)?")
 _PERSON_TAGS, _PLACE_TAGS, _ORG_TAGS = {"nr", "nrfg", "nrt"}, {"ns"}, {"nt"}
 _ORG = re.compile(r"[\u4e00-\u9fff·“”]{2,14}?(?:公司|集团|大学|学院|学校|协会|委员会|管理局|局|部|厅|署|银行|医院|中心|组织|联盟|联合会|"
                   r"基金会|研究所|研究院|政府|党|军|队|会|社|馆|所|台)")
@@ -122,13 +125,19 @@ def _numbers(a: Analysis, form: str) -> list[tuple[int, int]]:
         found = [m.span() for m in pattern.finditer(form)]
         if found:
             return found
+    # a duration: "48小时内", "三个月", "15天"
+    if _ASKS_DURATION.search(a.question) and (found := [m.span() for m in _DURATION.finditer(form)]):
+        return found
     if (counted := re.match(r"[\u4e00-\u9fff]{1,2}", a.right)) is not None:
         # "惠及多少职工": a number of 职工, or of people when people are counted
         people = "|人|名|位" if re.match(r"职工|员工|人|会员|学生|代表|选手|志愿者|群众|居民|游客|患者", a.right) else ""
         pattern = re.compile(rf"{_DIGIT}\s*(?:万|千|百)?(?:余|多)?(?:名|位|个|家)?(?:{re.escape(counted.group(0))}{people})")
         if found := [m.span() for m in pattern.finditer(form)]:
             return found
-    return [m.span() for m in _ANY_NUMBER.finditer(form) if re.search(r"\d|[一二两三四五六七八九十百千万]", m.group(0))]
+    numbers = [m.span() for m in _ANY_NUMBER.finditer(form) if re.search(r"\d|[一二两三四五六七八九十百千万]", m.group(0))]
+    # "增长了多少" is not answered by the "1日" of "8月1日": parts of a date are not quantities
+    dates = [m.span() for m in _DATE.finditer(form)]
+    return [s for s in numbers if not any(d[0] <= s[0] < d[1] for d in dates)]
 
 
 def _tagged(a: Analysis, form: str, tagger: Tagger | None) -> list[tuple[int, int]]:
