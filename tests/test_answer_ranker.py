@@ -51,3 +51,17 @@ def test_committed_parameters_match_the_features_and_say_where_they_come_from() 
     assert 0.0 < models.refusal.threshold < 1.0
     assert {"cmrc", "drcd"} <= set(models.provenance["sets"]) and "held_out" in models.provenance
     assert PARAMS.stat().st_size < 2_000_000
+
+
+def test_parameters_fitted_on_other_features_are_not_used(tmp_path) -> None:
+    """A parameter file from before a feature was added used to fail on every answer (a matrix of the wrong
+    width): it is set aside, with a warning, and the hand-weighted order is used."""
+    from rag.answer.ranker import for_model
+
+    row = json.loads(PARAMS.read_text(encoding="utf-8"))
+    model = row["provenance"]["model"]
+    row["sentence"]["features"] = row["sentence"]["features"][:-1]
+    stale = tmp_path / "ranker.json"
+    stale.write_text(json.dumps(row), encoding="utf-8")
+    assert for_model(model, stale) is None
+    assert for_model(model, PARAMS) is not None

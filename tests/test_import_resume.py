@@ -30,8 +30,8 @@ from rag import Library, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 ARCHIVE = ROOT.parent / "shared" / "data" / "crud" / "docs.tar.xz"
-LINES = 600
-BATCH = "20"
+LINES = 300
+BATCH = "25"
 
 
 @pytest.fixture(scope="module")
@@ -74,9 +74,12 @@ def load_state(index_dir: Path) -> State:
 
 def _start(index_dir: Path, archive: Path) -> subprocess.Popen:
     env = cli_env(embed_batch_size=1)  # tiny encoder batches: a wider window between the first and last version
+    # a shell without job control starts background jobs with SIGINT ignored, and the child would inherit that:
+    # the import must see Ctrl-C as a terminal delivers it, whatever ran the tests
     return subprocess.Popen([sys.executable, "-m", "rag", "--index-dir", str(index_dir), "import", str(archive),
                              "--per-line", "--batch", BATCH, "--workers", "1"],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def _wait_for_first_version(index_dir: Path, process: subprocess.Popen, timeout: float = 120) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -30,7 +31,8 @@ from .span import _DATE, _MONEY, _PERCENT
 
 FEATURES = ("cosine", "cosine_gap", "dense", "coverage", "coverage_gap", "article_coverage", "heading_coverage",
             "neighbour_coverage", "bigram", "bigram_gap", "slot_left", "slot_right", "type_bonus", "type_match",
-            "type_in_question_only", "credit", "first", "position", "rank", "length", "title_echo")
+            "type_in_question_only", "credit", "first", "position", "rank", "length", "title_echo", "residual",
+            "residual_gap")
 
 #: what the sentence ranker sees: the features, then the hand-weighted order (candidates come in that order)
 RANKER_FEATURES = (*FEATURES, "hand_rank")
@@ -86,6 +88,11 @@ def sentence_features(pool: Sequence[Sentence], q: QueryTerms, a: Analysis, lega
     arts: dict[str, float] = {}
     art = np.array([arts.setdefault(s.article.id, article_coverage(q, s.article)) if q.terms else 0.0 for s in pool],
                    dtype=np.float32)
+    # within an article about X, "X的花是什么样子" is answered by the sentence about 花: the key terms its title
+    # does not already say
+    rests: dict[str, QueryTerms | None] = {}
+    resid = np.array([_coverage_or(rests.setdefault(s.article.id, _beyond_title(q, s.article.title)), s.text, cover[i])
+                      for i, s in enumerate(pool)], dtype=np.float32)
     grams = np.array([len(content_grams & bigrams(s.text)) / len(content_grams) if content_grams else 0.0
                       for s in pool], dtype=np.float32)
     # neighbours: the sentences just before and after in the same article, when they are candidates too
@@ -113,8 +120,22 @@ def sentence_features(pool: Sequence[Sentence], q: QueryTerms, a: Analysis, lega
             float(s.start == _first_start(s)), s.start / body_len, 1.0 / (1.0 + s.rank),
             math.log1p(len(s.text)) / 5.0,
             len(title & bigrams(s.text)) / len(title) if title else 0.0,
+            resid[i], resid[i] - resid.max(),
         ))
     return np.asarray(rows, dtype=np.float32).reshape(n, len(FEATURES))
+
+
+def _beyond_title(q: QueryTerms, title: str) -> QueryTerms | None:
+    """The key terms ``title`` does not contain (None when it contains all of them, or there are none)."""
+    form = search_form(title)
+    kept = [(t, w) for t, w in zip(q.terms, q.weights, strict=True) if t not in form]
+    if not kept or len(kept) == len(q.terms):
+        return None
+    return replace(q, terms=tuple(t for t, _ in kept), weights=tuple(w for _, w in kept))
+
+
+def _coverage_or(rest: QueryTerms | None, text: str, fallback: float) -> float:
+    return coverage(rest, text) if rest is not None else float(fallback)
 
 
 def _first_start(s: Sentence) -> int:

@@ -59,10 +59,17 @@ class Models:
 
 
 def for_model(model: str, path: Path = PARAMS) -> Models | None:
-    """The fitted models when they were fitted on ``model``'s sentence vectors, else None (their cosine features
-    would mean something else: the hand-weighted scorer and the key-term coverage gate are used then)."""
+    """The fitted models when they were fitted on ``model``'s sentence vectors and on today's features, else None
+    (their cosine features would mean something else: the hand-weighted scorer and the key-term coverage gate are
+    used then)."""
     models = load(path)
     if models is None or models.provenance.get("model", model) != model:
+        return None
+    from .features import RANKER_FEATURES
+
+    if models.sentence.features != RANKER_FEATURES:
+        # parameters fitted on other features would misread every row (or fail on its width)
+        log.warning("fitted answer parameters in %s are for other features; rerun python -m rag.answer.fit", path)
         return None
     return models
 
