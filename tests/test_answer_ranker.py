@@ -65,3 +65,29 @@ def test_parameters_fitted_on_other_features_are_not_used(tmp_path) -> None:
     stale.write_text(json.dumps(row), encoding="utf-8")
     assert for_model(model, stale) is None
     assert for_model(model, PARAMS) is not None
+
+
+def test_residual_coverage_counts_what_the_title_does_not_already_say() -> None:
+    """CMRC's "黄蝉的花是什么样子？": in 黄蝉's own article every sentence is about 黄蝉, so the sentence about the
+    flower is told apart by 花, the key term the title does not hold; the opening sentence scores nothing there."""
+    from types import SimpleNamespace
+
+    from rag.answer.analysis import analyse
+    from rag.answer.evidence import QueryTerms, Sentence
+    from rag.answer.features import FEATURES, sentence_features
+    from rag.types import Article
+
+    body = "黄蝉别称硬枝黄蝉，为夹竹桃科植物。花为聚伞花序顶生，鲜黄色。"
+    article = Article("a", "黄蝉", body, "s")
+    chunk = SimpleNamespace(id="a:0", text=body)
+    pool = [Sentence(article, chunk, 0, 16, body[:16], 0), Sentence(article, chunk, 16, len(body), body[16:], 0)]
+    q = QueryTerms(("黄蝉", "花"), (1.0, 1.0), "")
+    x = sentence_features(pool, q, analyse("黄蝉的花是什么样子？"), "lookup")
+    residual = x[:, FEATURES.index("residual")]
+    assert residual.tolist() == [0.0, 1.0]
+    assert x[:, FEATURES.index("residual_gap")].tolist() == [-1.0, 0.0]
+    # a title that holds none of the key terms leaves plain coverage
+    other = Article("b", "植物", body, "s")
+    pool = [Sentence(other, chunk, 0, 16, body[:16], 0)]
+    x = sentence_features(pool, q, analyse("黄蝉的花是什么样子？"), "lookup")
+    assert x[0, FEATURES.index("residual")] == x[0, FEATURES.index("coverage")] == 0.5

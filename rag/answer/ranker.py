@@ -18,6 +18,8 @@ import numpy as np
 
 from rag.errors import RagError
 
+from .features import RANKER_FEATURES
+
 log = logging.getLogger(__name__)
 
 PARAMS = Path(__file__).with_name("data") / "ranker.json"
@@ -65,8 +67,6 @@ def for_model(model: str, path: Path = PARAMS) -> Models | None:
     models = load(path)
     if models is None or models.provenance.get("model", model) != model:
         return None
-    from .features import RANKER_FEATURES
-
     if models.sentence.features != RANKER_FEATURES:
         # parameters fitted on other features would misread every row (or fail on its width)
         log.warning("fitted answer parameters in %s are for other features; rerun python -m rag.answer.fit", path)
