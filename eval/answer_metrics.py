@@ -92,8 +92,22 @@ def answer_summary(records: Sequence[AnswerRecord], queries: Mapping[str, Query]
         "seconds_p50": percentile(seconds, 50),
         "seconds_p95": percentile(seconds, 95),
         "answer_chars_median": percentile([len(strip_markers(r.text)) for r in answered], 50),
+        **typed_lengths(answered),
         "by_type": by_type,
     }
+
+
+def typed_lengths(answered: Sequence[AnswerRecord]) -> dict:
+    """Medians over the answers that lead with a span (typed questions): the whole answer and the span alone.
+
+    >>> rec = lambda text, short: AnswerRecord("q", True, text, True, 1.0, True, 1.0, None, True, (), "", 1, 0.0, short)
+    >>> typed_lengths([rec("四支[1]。晋级决赛的四支代表队[1]", "四支"), rec("因为下雨。[1]", None)])
+    {'typed_answers': 1, 'typed_answer_chars_median': 14.0, 'short_answer_chars_median': 2.0}
+    """
+    typed = [r for r in answered if r.short]
+    return {"typed_answers": len(typed),
+            "typed_answer_chars_median": percentile([len(strip_markers(r.text)) for r in typed], 50),
+            "short_answer_chars_median": percentile([len(r.short or "") for r in typed], 50)}
 
 
 def threshold_sweep(records: Sequence[AnswerRecord], queries: Mapping[str, Query],

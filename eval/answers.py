@@ -45,6 +45,7 @@ class AnswerRecord:
     question_used: str
     citations: int
     seconds: float
+    short: str | None = None  # the answer's span for a typed question (None for descriptive and list answers)
 
     def refused_at(self, threshold: float) -> bool:
         """Would the answer be refused with ``refusal_threshold = threshold``?"""
@@ -118,6 +119,7 @@ def ask(lib: Library, query: Query, with_history: bool = True) -> AnswerRecord:
         coverage=float(coverage) if isinstance(coverage, int | float) else 1.0, gated=gated, scale=scale,
         gold=gold, markers_ok=markers_ok, problems=problems, question_used=result.question_used,
         citations=len(result.citations), seconds=round(seconds, 4),
+        short=result.short_answer if result.answerable else None,
     )
 
 

@@ -70,6 +70,8 @@ def _summary(retrieval: dict, answers: dict) -> dict:
                           "false_refusals": answers["false_refusal_rate"],
                           "unanswerable_refused": answers["refusal_recall"],
                           "answer_chars_median": answers["answer_chars_median"],
+                          "typed_answer_chars_median": answers.get("typed_answer_chars_median"),
+                          "short_answer_chars_median": answers.get("short_answer_chars_median"),
                           "ask_p50_ms": _ms(answers["seconds_p50"]), "ask_p95_ms": _ms(answers["seconds_p95"]),
                           "markers_supported": answers["markers_supported"]}
     best = {m: max(out["retrievers"]["bm25"][m] or 0.0, out["retrievers"]["dense"][m] or 0.0) for m in ("hit@1",

@@ -115,6 +115,9 @@ def _answers(report: dict) -> str:
         [f"follow-ups with history ({a['n_followups']})", a["followup_gold_with_history"]],
         [f"follow-ups without history ({a['n_followups']})", a["followup_gold_without_history"]],
         ["seconds per answer (mean / max)", f"{a['seconds_mean']:.2f} / {a['seconds_max']:.2f}"],
+        ["median answer characters (all answered)", a.get("answer_chars_median")],
+        [f"median answer / span characters (span-led, {a.get('typed_answers', 0)})",
+         f"{a.get('typed_answer_chars_median') or 0:.0f} / {a.get('short_answer_chars_median') or 0:.0f}"],
     ]
     sweep = [[f"{row['threshold']:.2f}" + (" *" if abs(row["threshold"] - a["threshold"]) < 1e-9 else ""),
               row["refusal_recall"], row["false_refusal_rate"], row["refusal_precision"],

@@ -90,3 +90,52 @@ def test_a_name_glued_to_a_generic_word_is_found_by_the_name() -> None:
     tokenizer = Tokenizer()
     assert missing_entities("青海地区的气候怎样？", [article], tokenizer) == []
     assert missing_entities("上海地区的气候怎样？", [article], tokenizer) == ["上海地区"]
+
+
+def test_a_year_the_news_leaves_implicit_is_the_articles_own() -> None:
+    """CRUD asks "2023年上半年中国银行业对民营企业贷款新增了多少？" over a report dated 2023 that says 今年上半年: it
+    was refused for a missing 2023年. Another year is still missing."""
+    from rag.answer.refusal import missing_numbers
+
+    report = Article("r", "银行业上半年数据", "今年上半年，民营企业贷款新增5.5万亿元。", "s", date="2023-07-28")
+    assert missing_numbers("2023年上半年民营企业贷款新增了多少？", [report]) == []
+    assert missing_numbers("2022年上半年民营企业贷款新增了多少？", [report]) == ["2022年"]
+    undated = Article("u", "银行业上半年数据", "今年上半年，民营企业贷款新增5.5万亿元。", "s")
+    assert missing_numbers("2023年上半年民营企业贷款新增了多少？", [undated]) == ["2023年"]
+
+
+def test_a_list_about_one_thing_is_answered_from_its_article() -> None:
+    """CMRC's "锦地罗分布在哪些地区？" was listed across articles (other plants' ones): the places are in the
+    article about 锦地罗. Questions whose list words open the question, or that name no article's whole title,
+    stay cross-article lists."""
+    from rag.answer.qtype import about_one
+
+    assert about_one("锦地罗分布在哪些地区？", ["锦地罗", "五月艾"])
+    assert about_one("谭望嵩效力过哪些球队？", ["于海", "谭望嵩 (足球运动员)"])
+    assert not about_one("哪些区举办了集体协商比赛？", ["朝阳区总工会举办集体协商比赛"])
+    assert not about_one("通州区的工会最近有哪些动态？", ["通州区总工会开展送清凉活动"])
+    assert not about_one("锦地罗的叶子是什么形状？", ["锦地罗"])  # not a list question
+
+
+def test_an_identifying_number_may_be_written_another_way() -> None:
+    """DRCD's questions paraphrase their paragraph: "第8名" over "居第八位", "第一场" over "首个", "在1848年" over
+    "在1848的选举中", and "1億1234萬5678年前" is an amount of years, not the year 5678. Each was refused as
+    missing; another ordinal or year is still missing."""
+    from rag.answer.refusal import missing_numbers
+
+    energy = _article("韩国", "韩国占世界能源消费的2.1%，居第八位。1926年，商人查尔斯·派尔建立了首个职业网球巡回赛。")
+    assert missing_numbers("能源消费排名第8名的国家占多少比例？", [energy]) == []
+    assert missing_numbers("职业网球巡回赛的第一场由谁创办？", [energy]) == []
+    assert missing_numbers("能源消费排名第9名的国家占多少比例？", [energy]) == ["第9名"]
+    party = _article("自由土党", "在1848的选举中，一个名为自由土党的派别出现。")
+    assert missing_numbers("在1848年，反对奴隶制度扩张的党派为哪一个？", [party]) == []
+    assert missing_numbers("在1849年，反对奴隶制度扩张的党派为哪一个？", [party]) == ["1849年"]
+    assert missing_numbers("1亿1234万5678年前处在中生代的哪一纪？", [_article("白垩纪", "白垩纪是中生代的最后一纪。")]) == []
+
+
+def test_a_share_may_be_a_fraction_in_words() -> None:
+    """DRCD's "…消灭了帝国多少比例的人口?" over "消灭了帝国三分之一的人口" was refused: no share found."""
+    from rag.answer.refusal import asked_unit_absent
+
+    assert asked_unit_absent("大瘟疫消灭了帝国多少比例的人口？", ["541年的大瘟疫消灭了帝国三分之一的人口。"]) == ""
+    assert asked_unit_absent("大瘟疫消灭了帝国多少比例的人口？", ["541年的大瘟疫给帝国造成毁灭性的打击。"]) == "比例"

@@ -56,3 +56,46 @@ def test_the_span_comes_from_the_best_supported_of_the_best_sentences(tag) -> No
 def test_the_best_sentence_wins_when_it_is_as_well_supported(tag) -> None:
     draft, short = fact_first(analyse("决赛有几支代表队？"), _ranked([1, 0, 2]), tag)
     assert short == "四支" and draft.citations[0].start == BODY.index("晋级")
+
+
+def test_a_runner_up_the_ranker_can_hardly_tell_from_the_best_is_cited_too(tag) -> None:
+    """When the fitted ranker's two best sentences are nearly tied, the gold fact is as often in the second: the
+    answer leads with the best one's span and cites the second after it (before it when it is the sentence just
+    before the best)."""
+    ranked = _ranked([1, 2, 0])
+    draft, short = fact_first(analyse("决赛有几支代表队？"), ranked, tag, also=ranked[1])
+    assert short == "四支"
+    assert draft.text == "四支[1]。晋级决赛的四支代表队展现了良好风貌。[1]区总工会副主席李明出席活动并致辞。[2]"
+    draft, _ = fact_first(analyse("决赛有几支代表队？"), ranked, tag, also=ranked[2])
+    assert draft.text == "四支[1]。近日，某区职工技能大赛决赛举办，全区20支队伍报名参赛。[2]晋级决赛的四支代表队展现了良好风貌。[1]"
+    alone, _ = fact_first(analyse("决赛有几支代表队？"), ranked, tag)
+    assert alone.text == "四支[1]。晋级决赛的四支代表队展现了良好风貌。[1]" and len(alone.citations) == 1
+
+
+def test_the_runner_up_is_taken_only_when_the_ranker_is_unsure() -> None:
+    import numpy as np
+
+    from rag.answer.analysis import analyse as _analyse
+    from rag.answer.pipeline import Prepared, runner_up
+
+    ranked = _ranked([1, 2, 0])
+    def prepared(probabilities):
+        return Prepared("q", _analyse("决赛有几支代表队？"), "number", "number", "", True, [], None, ranked,
+                        None, None if probabilities is None else np.array(probabilities))
+    assert runner_up(prepared([0.60, 0.55, 0.1])) is ranked[1]  # log-odds 0.41 vs 0.20
+    assert runner_up(prepared([0.95, 0.30, 0.1])) is None  # 2.94 vs -0.85
+    assert runner_up(prepared(None)) is None  # no fitted ranking
+    assert runner_up(prepared([0.30, 0.95, 0.1])) is None  # the hand order was kept
+
+
+def test_when_only_the_runner_up_has_the_asked_for_span_it_leads(tag) -> None:
+    body = "晋级决赛的四支代表队展现了良好风貌。决赛在北京市朝阳区举办。"
+    article = Article("a2", "决赛举办", body, "test.txt")
+    chunk = Chunk("a2:0", "a2", 0, body, 0, len(body), article.title, "", "test.txt")
+    cut = body.index("决赛在")
+    ranked = [Sentence(article, chunk, 0, cut, body[:cut], 0, 0.9), Sentence(article, chunk, cut, len(body), body[cut:], 1, 0.8)]
+    draft, short = fact_first(analyse("决赛在哪里举办？"), ranked, tag, also=ranked[1])
+    assert short == "朝阳区"
+    # the other is the sentence right before: shown in the order of the article
+    assert draft.text == "朝阳区[1]。晋级决赛的四支代表队展现了良好风貌。[2]决赛在北京市朝阳区举办。[1]"
+    assert fact_first(analyse("决赛在哪里举办？"), ranked, tag) is None  # no runner-up: no span in the best

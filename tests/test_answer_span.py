@@ -141,3 +141,39 @@ def test_a_number_is_taken_from_the_next_sentences_when_the_best_has_none(tag) -
     pieces = _pieces(body)
     draft, short = fact_first(analyse("关爱职工伙伴计划惠及了区域内多少职工？"), pieces, tag)
     assert short == "30万职工" and draft.text.startswith("30万职工[1]。截至目前")
+
+
+def test_neighbouring_pieces_are_shown_in_the_order_the_article_gives_them() -> None:
+    """CMRC's "为什么称猴面包树为笨蛋水果？" ranked "因此它有时也被称为笨蛋水果。" first and the sentence it follows
+    from second: shown in that order the answer read backwards and never held the reason and its consequence."""
+    from rag.answer.compose import in_text_order, sentences_answer
+
+    body = "猴面包树的钙含量比菠菜高50％以上。因此它有时也被称为笨蛋水果。它的树干可以储水。果实可作饮料。"
+    pieces = _pieces(body)
+    assert [s.start for s in in_text_order([pieces[1], pieces[0]])] == [pieces[0].start, pieces[1].start]
+    # runs keep the order of their best piece; a piece between two runs joins them
+    assert in_text_order([pieces[3], pieces[1], pieces[0]]) == [pieces[3], pieces[0], pieces[1]]
+    assert in_text_order([pieces[2], pieces[0], pieces[1]]) == [pieces[0], pieces[1], pieces[2]]
+    draft = sentences_answer([pieces[1], pieces[0], pieces[3]], "how")
+    assert draft.text.startswith("猴面包树的钙含量比菠菜高50％以上。[1]因此它有时也被称为笨蛋水果。[2]")
+
+
+def test_a_transliterated_name_is_one_name_across_its_dot(tag) -> None:
+    """CMRC's "总理贾斯汀·特鲁多的父亲是谁？" was answered "皮埃尔" (the tagger cuts the name at ·)."""
+    assert extract(analyse("总理贾斯汀·特鲁多的父亲是谁？"), "他的父亲是皮埃尔·特鲁多，曾任加拿大总理。", tag) == "皮埃尔·特鲁多"
+    assert extract(analyse("谁出席了开幕式？"), "区总工会副主席李明出席了开幕式。", tag) == "李明"
+
+
+def test_a_sentence_dated_by_the_one_before_takes_its_date(tag) -> None:
+    """CMRC's "占旭刚什么时候正式结束运动生涯？" ranked "赛后，占旭刚正式结束运动生涯。" first: it has no date, the
+    sentence before it gives the year. Both are cited, in the article's order."""
+    from rag.answer.lead import fact_first
+
+    body = "2004年，占旭刚第三次参加奥运会，卫冕失败。赛后，占旭刚正式结束运动生涯，着手行政工作。"
+    pieces = _pieces(body)
+    draft, short = fact_first(analyse("占旭刚什么时候正式结束运动生涯？"), [pieces[1], pieces[0]], tag)
+    assert short == "2004年"
+    assert draft.text == "2004年[1]。2004年，占旭刚第三次参加奥运会，卫冕失败。[1]赛后，占旭刚正式结束运动生涯，着手行政工作。[2]"
+    # a sentence that does not date itself by the one before is not given its date
+    plain = _pieces("2004年，占旭刚第三次参加奥运会。占旭刚正式结束运动生涯，着手行政工作。")
+    assert fact_first(analyse("占旭刚什么时候正式结束运动生涯？"), [plain[1], plain[0]], tag) is None

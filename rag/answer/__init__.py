@@ -23,7 +23,7 @@ from .decide import decide
 from .english import bridge, is_foreign
 from .evidence import query_terms
 from .lead import asker_script, descriptive, fact_first, to_script, yes_no
-from .pipeline import LIST_K, Prepared, prepare
+from .pipeline import LIST_K, Prepared, prepare, runner_up
 from .qtype import classify, list_target
 from .rewrite import rewrite
 from .verify import verify
@@ -112,7 +112,7 @@ def compose(lib, p: Prepared) -> tuple[Draft, str | None]:
             return draft, None
     if a.kind == "yesno":
         return yes_no(a, ranked), None
-    if a.typed and p.lexical and (lead := fact_first(a, ranked, lib.tokenizer.tag)) is not None:
+    if a.typed and p.lexical and (lead := fact_first(a, ranked, lib.tokenizer.tag, also=runner_up(p))) is not None:
         return lead
     if a.kind in {"reason", "method", "attribute", "definition"}:
         return descriptive(ranked, p.used), None

@@ -54,7 +54,7 @@ def sentences_answer(ranked: Sequence[Sentence], qtype: str, question: str = "")
             continue
         seen_text.add(search_form(s.text))
         chosen.append(s)
-    chosen = continued(chosen, ranked)
+    chosen = in_text_order(continued(chosen, ranked))
     return Draft("".join(f"{_shown(s, question)}[{cites.add(s)}]" for s in chosen), tuple(cites.items))
 
 
@@ -104,6 +104,30 @@ def continued(chosen: Sequence[Sentence], pool: Sequence[Sentence], limit: int =
             current = nxt
         out += [*before, s, *after]
     return out
+
+
+def adjacent(first: Sentence, second: Sentence) -> bool:
+    """Does ``second`` follow ``first`` in the same article, with nothing but white space between them?"""
+    return (first.article.id == second.article.id and first.end <= second.start
+            and not first.article.body[first.end : second.start].strip())
+
+
+def in_text_order(chosen: Sequence[Sentence]) -> list[Sentence]:
+    """``chosen`` with each run of neighbouring pieces put in the order the article gives them, the runs in the
+    order of their first chosen piece: "因此它被称为笨蛋水果。" after the sentence it follows from, not before it."""
+    runs: list[list[Sentence]] = []
+    for s in chosen:
+        runs.append([s])
+        merged = True
+        while merged:  # a piece may join two runs (the one before it and the one after it)
+            merged = False
+            for i, j in ((i, j) for i in range(len(runs)) for j in range(len(runs)) if i != j):
+                if adjacent(runs[i][-1], runs[j][0]):
+                    runs[min(i, j)] = runs[i] + runs[j]
+                    del runs[max(i, j)]
+                    merged = True
+                    break
+    return [s for run in runs for s in run]
 
 
 def _shown(s: Sentence, question: str = "") -> str:

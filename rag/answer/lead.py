@@ -20,7 +20,7 @@ from functools import lru_cache
 from rag.ingest.textnorm import search_form, to_simplified
 
 from .analysis import Analysis
-from .compose import Draft, _Cites, continued
+from .compose import Draft, _Cites, adjacent, continued, in_text_order
 from .evidence import _ASKS_BYLINE, _ASKS_PHOTO, Sentence
 from .span import _PERSON_TAGS, IN_SLOT, scored
 
@@ -100,12 +100,15 @@ def _span_of(a: Analysis, s: Sentence, tagger: Tagger | None) -> tuple[str, str,
 
 
 def fact_first(a: Analysis, ranked: Sequence[Sentence], tagger: Tagger | None,
-               pool: int | None = None) -> tuple[Draft, str] | None:
-    """``span[1]。supporting clauses[1]`` from the best sentence, or None when no span stands out.
+               pool: int | None = None, also: Sentence | None = None) -> tuple[Draft, str] | None:
+    """``span[1]。supporting clauses[1]`` from the best sentence, or None when no span stands out; ``also`` (the
+    runner-up the ranker can hardly tell from the best) is cited after it, or before it when it is the sentence
+    right before.
 
     A number, date, amount or share asked for in the question's own wording ("几支代表队") is taken from the next
     best sentences when the best one has none, or only a number of another thing ("20支队伍"), and one of them has
-    it in the aligned slot ("四支代表队").
+    it in the aligned slot ("四支代表队"). When only the runner-up has a span of the asked-for type, it leads and the
+    best is cited after it.
     """
     best, found = ranked[0], _span_of(a, ranked[0], tagger)
     if a.kind in NUMERIC_KINDS and (found is None or found[2] < IN_SLOT):
@@ -114,6 +117,17 @@ def fact_first(a: Analysis, ranked: Sequence[Sentence], tagger: Tagger | None,
             if other is not None and other[2] == IN_SLOT:
                 best, found = s, other
                 break
+    if found is None and also is not None and (other := _span_of(a, also, tagger)) is not None:
+        best, found, also = also, other, best  # the ranker could hardly tell them apart; only the other has a span
+    if found is None and a.kind == "date" and _TIME_BACK.search(search_form(best.text)):
+        # "也正是在这一年，…": the year is the one the sentence before gives
+        earlier = _before(best, ranked)
+        if earlier is not None and (dated := _span_of(a, earlier, tagger)) is not None:
+            cites = _Cites()
+            first = cites.add(earlier)
+            text = (f"{dated[1]}[{first}]。{dated[0]}[{first}]"
+                    f"{clean_display(best.text, a.question) or best.text}[{cites.add(best)}]")
+            return Draft(text, tuple(cites.items)), dated[1]
     if found is None:
         return None
     shown, span, _quality = found
@@ -131,8 +145,26 @@ def fact_first(a: Analysis, ranked: Sequence[Sentence], tagger: Tagger | None,
     n = cites.add(best)
     support = _around(shown, span, SUPPORT_CHARS)
     if search_form(span) == search_form(support.rstrip("。！？…")):
-        return Draft(f"{span}[{n}]", tuple(cites.items)), span
-    return Draft(f"{span}[{n}]。{support}[{n}]", tuple(cites.items)), span
+        support = ""
+    before = after = ""
+    if also is not None and also is not best and search_form(also.text) != search_form(best.text):
+        extra = f"{clean_display(also.text, a.question) or also.text}[{cites.add(also)}]"
+        before, after = (extra, "") if support and adjacent(also, best) else ("", extra)
+    body = f"{before}{support}[{n}]" if support else ""
+    return Draft(f"{span}[{n}]" + (f"。{body}" if body else "") + after, tuple(cites.items)), span
+
+
+#: words by which a sentence dates itself by the sentence before it
+_TIME_BACK = re.compile(r"这一年|这年|同年|当年|是年|那一年|那年|赛后|事后|当时|此时")
+
+
+def _before(s: Sentence, pool: Sequence[Sentence]) -> Sentence | None:
+    """The sentence right before ``s`` in its article, when it is in ``pool``."""
+    earlier = [t for t in pool if t.article.id == s.article.id and t.end <= s.start]
+    if not earlier:
+        return None
+    last = max(earlier, key=lambda t: t.end)
+    return last if not s.article.body[last.end : s.start].strip() else None
 
 
 _PRONOUN = re.compile(r"他|她|他们|她们|其|此人|该人|对方")
@@ -180,7 +212,7 @@ def descriptive(ranked: Sequence[Sentence], question: str = "", limit: int = 3, 
         if search_form(s.text) not in seen:
             seen.add(search_form(s.text))
             chosen.append(s)
-    chosen = continued([chosen[0], *sorted(chosen[1:], key=lambda s: s.start)], ranked)
+    chosen = in_text_order(continued([chosen[0], *sorted(chosen[1:], key=lambda s: s.start)], ranked))
     cites = _Cites()
     return Draft("".join(f"{clean_display(s.text, question) or s.text}[{cites.add(s)}]" for s in chosen), tuple(cites.items))
 

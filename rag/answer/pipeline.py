@@ -3,6 +3,7 @@ fitted ranking and the signals refusal is decided on. ``answer()`` composes from
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -15,10 +16,12 @@ from .english import bridge, is_foreign
 from .evidence import QueryTerms, Sentence, candidates, query_terms, score
 from .features import sentence_features, with_order
 from .lead import asks_credit as credit_bonus_asked
-from .qtype import classify, list_target
+from .qtype import about_one, classify, list_target
 from .ranker import Models, for_model
 
 LIST_K = 24
+#: a list question naming the title of one of this many best articles is answered from that article
+ABOUT_ONE_HITS = 3
 #: the fitted ranker re-scores this many of the hand-scored candidates (fit reports how often the gold is among them)
 RERANK_POOL = 60
 #: refusal-score features, one row per question (see :func:`question_features`)
@@ -63,6 +66,8 @@ def prepare(lib, used: str, k: int | None = None, filters: Filters | None = None
     bridged, foreign_unknown = bridge(used) if foreign else ("", ())
     query = f"{used} {bridged}".strip()
     hits = lib.search(query, min(settings.max_k, LIST_K if qtype == "list" else k), None, filters)
+    if qtype == "list" and about_one(used, [h.chunk.title for h in hits[:ABOUT_ONE_HITS]]):
+        qtype = "lookup"  # "锦地罗分布在哪些地区": the items are in the article about it
     terms = key_terms(a, bridged or used, lib.tokenizer, index) if not bridged else query_terms(bridged, lib.tokenizer, index)
     if foreign_unknown:
         terms = replace(terms, unknown=terms.unknown + foreign_unknown)
@@ -91,6 +96,25 @@ def prepare(lib, used: str, k: int | None = None, filters: Filters | None = None
             ranked = [replace(ranked[i], score=float(probabilities[i])) for i in order]
             x, probabilities = x[order], probabilities[order]
     return replace(prepared, ranked=ranked, features=x, probabilities=probabilities)
+
+
+#: a typed answer also cites the second-best sentence when the fitted ranker's log-odds for it are within this of
+#: the best's (measured: docs/answers.md)
+UNSURE_MARGIN = 1.0
+
+
+def runner_up(p: Prepared, margin: float | None = None) -> Sentence | None:
+    """The second-best sentence when the fitted ranker can hardly tell it from the best, else None."""
+    probs = p.probabilities
+    if probs is None or len(probs) < 2 or probs[1] > probs[0]:
+        return None  # no fitted ranking (or the hand order was kept)
+    margin = UNSURE_MARGIN if margin is None else margin
+    return p.ranked[1] if _log_odds(float(probs[0])) - _log_odds(float(probs[1])) <= margin else None
+
+
+def _log_odds(p: float) -> float:
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    return math.log(p / (1 - p))
 
 
 def question_features(p: Prepared, missing: Sequence[str]) -> np.ndarray:

@@ -53,7 +53,7 @@ _CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五":
 _CN_NUMBER = re.compile(r"[零一二两三四五六七八九十百千]+")
 _UNITS = "周年|等奖|公里|公斤|平方米|小时|分钟|万元|亿元|年|月|日|号|场|届|次|期|轮|名|个|家|支|人|位|项|批|天|岁|盒|份|所|队|度|元|米|座|辆|台|本|件|篇|张|套|吨|亩|斤"
 # matches start only where a number starts, so a long digit run is scanned once, not once per digit
-_NUMERIC = re.compile(rf"(?<![\d零一二两三四五六七八九十百千])第?(?:\d+|[零一二两三四五六七八九十百千]+)(?:{_UNITS})")
+_NUMERIC = re.compile(rf"(?<![\d零一二两三四五六七八九十百千万亿])第?(?:\d+|[零一二两三四五六七八九十百千]+)(?:{_UNITS})")
 _DETERMINER = re.compile(rf"一(?!等奖)(?:{_UNITS})")
 #: numbers that identify what the question is about: ordinals (第九场, 第1名), prize grades (一等奖) and years
 #: (2024年). Counts and amounts (55所, 9000人, 两个流域) only describe it, and texts give them in other forms
@@ -104,16 +104,48 @@ def missing_numbers(question: str, articles: Sequence[Article]) -> list[str]:
     >>> a = Article("a", "t", "第1舰队为旧大日本帝国海军之一部队。", "s")
     >>> missing_numbers("第1舰队是一支什么样的部队？", [a]), missing_numbers("第2舰队获得过一等奖吗？", [a])
     ([], ['一等奖'])
+
+    An article's own year counts: news writes ``今年上半年`` where the question says ``2023年上半年``.
+
+    >>> b = Article("b", "t", "今年上半年，贷款新增5.5万亿元。", "s", date="2023-07-28")
+    >>> missing_numbers("2023年上半年贷款新增了多少？", [b]), missing_numbers("2022年上半年贷款新增了多少？", [b])
+    ([], ['2022年'])
     """
-    texts = [cn_to_digits(_GROUPED.sub("", search_form(f"{a.title}\n{a.body}"))) for a in articles]
+    texts = [cn_to_digits(_GROUPED.sub("", search_form(f"{a.title}\n{a.body}"))) + _year_of(a) for a in articles]
     missing = []
     for m in _NUMERIC.finditer(_GROUPED.sub("", search_form(question))):
         if _DETERMINER.fullmatch(m.group(0)) or not _IDENTIFYING.fullmatch(m.group(0)):
             continue
-        form = cn_to_digits(m.group(0))
-        if not any(form in text for text in texts):
+        if not any(_holds(cn_to_digits(m.group(0)), text) for text in texts):
             missing.append(m.group(0))
     return missing
+
+
+_FIRST = re.compile(r"首[个家次届场位批座部项名所任]")
+
+
+def _holds(form: str, text: str) -> bool:
+    """Does ``text`` give the identifying number ``form`` (digits): as written, a year as its number
+    (``1848的选举``), an ordinal with any measure word (``第8名`` as ``第8位``; ``第1场`` as ``首个``)?
+
+    >>> _holds("2024年", "2024年7月"), _holds("1848年", "在1848的选举中"), _holds("1848年", "共18480人")
+    (True, True, False)
+    >>> _holds("第8名", "居第8位"), _holds("第1场", "建立了首个巡回赛"), _holds("第9场", "第10场大集")
+    (True, True, False)
+    """
+    if form in text:
+        return True
+    if year := re.fullmatch(r"(\d{4})年", form):
+        return re.search(rf"(?<!\d){year.group(1)}(?!\d)", text) is not None
+    if ordinal := re.match(r"第(\d+)", form):
+        n = ordinal.group(1)
+        return re.search(rf"第{n}(?!\d)", text) is not None or (n == "1" and _FIRST.search(text) is not None)
+    return False
+
+
+def _year_of(article: Article) -> str:
+    """``\n2023年`` for an article published in 2023, else ""."""
+    return f"\n{article.date[:4]}年" if re.fullmatch(r"\d{4}", article.date[:4]) else ""
 
 
 def asked_unit_absent(question: str, sentences: Sequence[str]) -> str:
@@ -123,7 +155,7 @@ def asked_unit_absent(question: str, sentences: Sequence[str]) -> str:
     if not unit or unit in _GENERIC_UNITS:
         return ""
     if unit in _RATIO_WORDS:
-        pattern = re.compile(r"\d+(?:\.\d+)?\s*%|百分之|[一二三四五六七八九]成")
+        pattern = re.compile(r"\d+(?:\.\d+)?\s*%|百分之|[一二三四五六七八九]成|[\d一二三四五六七八九十百千]+分之[\d一二三四五六七八九十]")
     else:
         units = "|".join(_UNIT_ALIASES.get(unit, (unit,)))
         pattern = re.compile(rf"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]+)\s*(?:余|多)?\s*(?:万|千|百)?(?:{units})")

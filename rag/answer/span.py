@@ -146,20 +146,43 @@ def _tagged(a: Analysis, form: str, tagger: Tagger | None) -> list[tuple[int, in
     tags = {"person": _PERSON_TAGS, "place": _PLACE_TAGS, "organisation": _ORG_TAGS}.get(kind)
     if tags is None or tagger is None:
         return [m.span() for m in _ORG.finditer(form)] if kind == "organisation" else []
-    spans, pos = [], 0
+    spans, pos, words, named = [], 0, [], []
     for word, flag in tagger(form):
         i = form.find(word, pos)
         if i < 0:
             continue
         pos = i + len(word)
+        words.append((i, pos, word))
         if flag in tags and len(word) >= 2:
-            # a name runs on with the words glued to it ("永顺镇" + "总工会" + "代表队")
-            spans.append((i, pos))
+            named.append(len(words) - 1)
+    for at in named:
+        spans.append(_whole_names(words, at) if kind == "person" else words[at][:2])
     if kind == "organisation":
         spans += [m.span() for m in _ORG.finditer(form)]
     if kind == "place":
         spans += [m.span() for m in _GOING.finditer(form)]
     return sorted(set(spans))
+
+
+_NAME_DOT = "·‧•・"
+_CJK_WORD = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def _whole_names(words: list[tuple[int, int, str]], at: int) -> tuple[int, int]:
+    """The span of the name at ``words[at]`` (``(start, end, word)`` in text order) across its dots: a
+    transliterated name is one name, ``皮埃尔·特鲁多``, not ``皮埃尔``.
+
+    >>> _whole_names([(0, 2, "其父"), (2, 5, "皮埃尔"), (5, 6, "·"), (6, 9, "特鲁多"), (9, 11, "曾任")], 1)
+    (2, 9)
+    >>> _whole_names([(0, 1, "由"), (1, 3, "马基"), (3, 4, "‧"), (4, 6, "维利"), (6, 7, "所")], 3)
+    (1, 6)
+    """
+    first = last = at
+    while last + 2 < len(words) and words[last + 1][2] in _NAME_DOT and _CJK_WORD.fullmatch(words[last + 2][2]):
+        last += 2
+    while first - 2 >= 0 and words[first - 1][2] in _NAME_DOT and _CJK_WORD.fullmatch(words[first - 2][2]):
+        first -= 2
+    return words[first][0], words[last][1]
 
 
 _BOUNDARY = set(_STOP) | set("的在与和及是了对朝为从由被把将向于有")
