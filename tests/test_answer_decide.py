@@ -139,3 +139,14 @@ def test_a_share_may_be_a_fraction_in_words() -> None:
 
     assert asked_unit_absent("大瘟疫消灭了帝国多少比例的人口？", ["541年的大瘟疫消灭了帝国三分之一的人口。"]) == ""
     assert asked_unit_absent("大瘟疫消灭了帝国多少比例的人口？", ["541年的大瘟疫给帝国造成毁灭性的打击。"]) == "比例"
+
+
+def test_an_amount_in_hundreds_of_millions_has_its_unit_and_twenty_odd_is_no_question() -> None:
+    """DRCD's "目前全世界约有多少台机车?" over "约有2亿台机车" was refused (亿 between the number and its unit), and
+    "…北京20几所高等院校学生…在哪里举行游行?" asks where, not how many: it was refused for "a number of 所"."""
+    from rag.answer.refusal import asked_unit_absent
+
+    assert asked_unit_absent("目前全世界约有多少台机车？", ["目前全世界约有2亿台机车。"]) == ""
+    assert asked_unit_absent("目前全世界约有多少台机车？", ["机车在亚洲最为普及。"]) == "台"
+    assert asked_unit_absent("北京20几所高等院校学生在哪里举行游行？", ["学生在天安门广场举行游行。"]) == ""
+    assert asked_unit_absent("北京有几所高等院校参加？", ["学生在天安门广场举行游行。"]) == "所"

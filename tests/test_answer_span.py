@@ -177,3 +177,21 @@ def test_a_sentence_dated_by_the_one_before_takes_its_date(tag) -> None:
     # a sentence that does not date itself by the one before is not given its date
     plain = _pieces("2004年，占旭刚第三次参加奥运会。占旭刚正式结束运动生涯，着手行政工作。")
     assert fact_first(analyse("占旭刚什么时候正式结束运动生涯？"), [plain[1], plain[0]], tag) is None
+
+
+def test_a_sure_span_keeps_only_the_clauses_around_it(tag) -> None:
+    """A span that fills the question's slot, from a sentence the ranker is sure of, is supported by the clauses
+    around it (at most CONFIDENT_CHARS), not by a whole long sentence; with a runner-up cited the sentence stays
+    whole, since either may hold the fact."""
+    from rag.answer.lead import CONFIDENT_CHARS, fact_first
+
+    body = ("近日，区总工会在职工服务中心举办了主题为“安全生产月”的知识竞赛活动，全区各级工会积极组织职工报名参赛，"
+            "经过初赛和复赛的激烈角逐，晋级决赛的四支代表队展现了良好风貌，赛后区总工会负责同志为获奖代表队颁发了奖杯和证书。"
+            "活动受到职工欢迎。")
+    pieces = _pieces(body)
+    draft, short = fact_first(analyse("晋级决赛的有几支代表队？"), pieces, tag)
+    assert short == "四支"
+    support = draft.text.split("。", 1)[1]
+    assert "晋级决赛的四支代表队" in support and len(support) <= CONFIDENT_CHARS + 4 < len(pieces[0].text)
+    draft, _ = fact_first(analyse("晋级决赛的有几支代表队？"), pieces, tag, also=pieces[1])
+    assert pieces[0].text in draft.text

@@ -60,7 +60,7 @@ _DETERMINER = re.compile(rf"一(?!等奖)(?:{_UNITS})")
 #: (9,000人, 17.6万人, "一是…二是…"), so they are not facts the articles must hold.
 _IDENTIFYING = re.compile(r"第.+|.+等奖|\d{4}年")
 _GROUPED = re.compile(r"(?<=\d)[,，](?=\d{3})")
-_ASKED_UNIT = re.compile(rf"(?:多少|几)({_UNITS}|钱)|(涨幅|增幅|比例|百分比|增长率|占比)")
+_ASKED_UNIT = re.compile(rf"(?:多少|(?<![\d十百千万])几)({_UNITS}|钱)|(涨幅|增幅|比例|百分比|增长率|占比)")
 _UNIT_ALIASES = {"人": ("人", "名", "位"), "名": ("名", "人", "位"), "位": ("位", "名", "人"), "家": ("家", "所", "个"),
                  "队": ("队", "支"), "支": ("支", "队"), "钱": ("元", "万元", "亿元"), "元": ("元", "万元", "亿元")}
 _RATIO_WORDS = {"涨幅", "增幅", "比例", "百分比", "增长率", "占比"}
@@ -158,7 +158,7 @@ def asked_unit_absent(question: str, sentences: Sequence[str]) -> str:
         pattern = re.compile(r"\d+(?:\.\d+)?\s*%|百分之|[一二三四五六七八九]成|[\d一二三四五六七八九十百千]+分之[\d一二三四五六七八九十]")
     else:
         units = "|".join(_UNIT_ALIASES.get(unit, (unit,)))
-        pattern = re.compile(rf"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]+)\s*(?:余|多)?\s*(?:万|千|百)?(?:{units})")
+        pattern = re.compile(rf"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]+)\s*(?:余|多)?\s*(?:万|千|百|亿)*(?:{units})")
     return "" if any(pattern.search(search_form(s)) for s in sentences) else unit
 
 
