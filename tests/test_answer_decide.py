@@ -150,3 +150,26 @@ def test_an_amount_in_hundreds_of_millions_has_its_unit_and_twenty_odd_is_no_que
     assert asked_unit_absent("目前全世界约有多少台机车？", ["机车在亚洲最为普及。"]) == "台"
     assert asked_unit_absent("北京20几所高等院校学生在哪里举行游行？", ["学生在天安门广场举行游行。"]) == ""
     assert asked_unit_absent("北京有几所高等院校参加？", ["学生在天安门广场举行游行。"]) == "所"
+
+
+def test_a_report_carried_by_two_sources_is_one_list_item() -> None:
+    """CRUD's "亚洲哪些国家的员工在“表面功夫”上花费的时间比例最高？" listed one survey twice, from two sites that
+    carried the same report. Reposts are one item; another report is another."""
+    from types import SimpleNamespace
+
+    from rag.answer.compose import list_answer
+    from rag.answer.evidence import QueryTerms, Sentence
+
+    text = "调查显示，印度、日本和新加坡员工在表面功夫上花费的时间比例最高。"
+    other = "另一项调查显示，韩国员工在表面功夫上花费的时间比例较高。"
+    articles = [_article("调查称印度员工表面功夫最多", text), _article("正文：根据一项最新调查结果", "据报道，" + text),
+                _article("韩国员工调查", other)]
+    ranked = []
+    for rank, a in enumerate(articles):
+        start = a.body.index("调查")
+        chunk = SimpleNamespace(id=f"{a.id}:0", text=a.body)
+        ranked.append(Sentence(a, chunk, start, len(a.body), a.body[start:], rank, 1.0 - rank / 10))
+    terms = QueryTerms(("员工", "表面功夫", "时间", "比例"), (1.0, 2.0, 1.0, 1.0), "")
+    draft = list_answer("哪些国家的员工在表面功夫上花费的时间比例最高？", ranked, terms, "organisation")
+    assert draft is not None and draft.text.count("\n") == 2  # a headline and two items
+    assert [c.article_id for c in draft.citations] == [articles[0].id, articles[2].id]

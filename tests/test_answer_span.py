@@ -195,3 +195,15 @@ def test_a_sure_span_keeps_only_the_clauses_around_it(tag) -> None:
     assert "晋级决赛的四支代表队" in support and len(support) <= CONFIDENT_CHARS + 4 < len(pieces[0].text)
     draft, _ = fact_first(analyse("晋级决赛的有几支代表队？"), pieces, tag, also=pieces[1])
     assert pieces[0].text in draft.text
+
+
+def test_a_fact_only_in_the_repeated_title_is_not_cleaned_away(tag) -> None:
+    """CRUD's "瑞幸咖啡…净收入同比增长了多少？" ranked first a sentence that opens with the reposted title: the display
+    cleaned "原标题：…同比增长88.0%" away with the byline, and with it the only number asked for."""
+    from rag.answer.lead import fact_first
+
+    body = "原标题：瑞幸咖啡第二季度净收入同比增长88.0%封面新闻记者 雷强8月1日，瑞幸咖啡公布第二季度财报。"
+    pieces = _pieces(body)
+    assert clean_display(pieces[0].text) == "雷强8月1日，瑞幸咖啡公布第二季度财报。"
+    draft, short = fact_first(analyse("瑞幸咖啡第二季度的净收入同比增长了多少？"), pieces, tag)
+    assert short == "88.0%" and draft.text.startswith("88.0%[1]。瑞幸咖啡第二季度净收入同比增长88.0%")

@@ -158,6 +158,18 @@ def _mentions(name: str, text: str) -> bool:
     return any(form in text for form in (name, *DISTRICTS.get(name, ())))
 
 
+#: two sentences this alike (bigram Jaccard) come from one report, reposted
+SAME_REPORT = 0.8
+
+
+def _same_report(a: Sentence, b: Sentence) -> bool:
+    """Are ``a`` and ``b`` the same sentence of one report carried by two articles?"""
+    from .features import bigrams
+
+    x, y = bigrams(a.text), bigrams(b.text)
+    return a.article.id != b.article.id and bool(x and y) and len(x & y) / len(x | y) >= SAME_REPORT
+
+
 _LIST_PHRASE = re.compile(r"(有)?(哪些|哪几个|哪几家|哪几支|哪几位|哪几)")
 _MEASURES = ("个", "家", "支", "位", "名", "所", "项", "种", "条")
 
@@ -200,7 +212,10 @@ def list_answer(question: str, ranked: Sequence[Sentence], q: QueryTerms, kind: 
         # a place is cited where the sentence names it; otherwise the article's best sentence
         naming = [t for t in ranked if t.article.id == a.id and _mentions(name, t.text)] if kind != "organisation" else []
         key = name if kind == "district" else f"{name}\x00{aid}"
-        items.setdefault(key, []).append(naming[0] if naming else s)
+        chosen = naming[0] if naming else s
+        if any(_same_report(chosen, t) for ts in items.values() for t in ts):
+            continue  # the same report reposted by another source is not another item
+        items.setdefault(key, []).append(chosen)
     if len(items) < 2:
         return None
     cites = _Cites()

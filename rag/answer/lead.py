@@ -26,6 +26,7 @@ from .span import _PERSON_TAGS, IN_SLOT, scored
 
 _DATELINE = re.compile(r"^\s*(?:\[\s*)?\d{4}-\d{1,2}-\d{1,2}(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?\s*\]?\s*[，,]?\s*")
 _PREFIXES = re.compile(r"^\s*(?:正文[:：]\s*)?(?:原标题[:：][^\s。]*?(?:\s+|(?=本报讯|新华社|[（(]记者)))?")
+_LABELS = re.compile(r"^\s*(?:正文[:：]\s*)?(?:原标题[:：]\s*)?")
 _BYLINE = re.compile(r"^\s*(?:本报讯|新华社[^（(，]{0,12}电|[^（(，。]{1,12}电)?\s*[（(][^）)]{0,40}(?:记者|通讯员)[^）)]{0,40}[）)]\s*")
 _LEAD_PUNCT = re.compile(r"^[\s，,、；;：:。]+")
 _NEGATION = re.compile(r"不|未|没有|没|并非|无|否认|拒绝|禁止|停止")
@@ -99,6 +100,10 @@ def _span_of(a: Analysis, s: Sentence, tagger: Tagger | None) -> tuple[str, str,
     if asks_credit(a.question) and (credit := credited_names(shown)):
         return shown, credit, IN_SLOT
     found = scored(a, shown, tagger)
+    if found is None:
+        whole = _LABELS.sub("", _DATELINE.sub("", s.text, count=1), count=1).strip()
+        if whole != shown and (found := scored(a, whole, tagger)) is not None:
+            shown = whole  # the fact is in what the display leaves out ("原标题：…同比增长88.0%" before the byline)
     return (shown, *found) if found else None
 
 
