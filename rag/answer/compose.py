@@ -12,6 +12,7 @@ from rag.ingest.textnorm import search_form, to_simplified
 from rag.types import Citation
 
 from .evidence import QueryTerms, Sentence, article_coverage
+from .features import bigrams
 
 #: how many sentences a non-list answer gives, by question type
 SENTENCES = {"how": 3, "lookup": 2}
@@ -164,8 +165,6 @@ SAME_REPORT = 0.8
 
 def _same_report(a: Sentence, b: Sentence) -> bool:
     """Are ``a`` and ``b`` the same sentence of one report carried by two articles?"""
-    from .features import bigrams
-
     x, y = bigrams(a.text), bigrams(b.text)
     return a.article.id != b.article.id and bool(x and y) and len(x & y) / len(x | y) >= SAME_REPORT
 

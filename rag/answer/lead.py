@@ -168,11 +168,7 @@ _TIME_BACK = re.compile(r"这一年|这年|同年|当年|是年|那一年|那年
 
 def _before(s: Sentence, pool: Sequence[Sentence]) -> Sentence | None:
     """The sentence right before ``s`` in its article, when it is in ``pool``."""
-    earlier = [t for t in pool if t.article.id == s.article.id and t.end <= s.start]
-    if not earlier:
-        return None
-    last = max(earlier, key=lambda t: t.end)
-    return last if not s.article.body[last.end : s.start].strip() else None
+    return next((t for t in pool if adjacent(t, s)), None)
 
 
 _PRONOUN = re.compile(r"他|她|他们|她们|其|此人|该人|对方")

@@ -103,13 +103,12 @@ def prepare(lib, used: str, k: int | None = None, filters: Filters | None = None
 UNSURE_MARGIN = 1.0
 
 
-def runner_up(p: Prepared, margin: float | None = None) -> Sentence | None:
+def runner_up(p: Prepared) -> Sentence | None:
     """The second-best sentence when the fitted ranker can hardly tell it from the best, else None."""
     probs = p.probabilities
     if probs is None or len(probs) < 2 or probs[1] > probs[0]:
         return None  # no fitted ranking (or the hand order was kept)
-    margin = UNSURE_MARGIN if margin is None else margin
-    return p.ranked[1] if _log_odds(float(probs[0])) - _log_odds(float(probs[1])) <= margin else None
+    return p.ranked[1] if _log_odds(float(probs[0])) - _log_odds(float(probs[1])) <= UNSURE_MARGIN else None
 
 
 def _log_odds(p: float) -> float:
