@@ -113,3 +113,13 @@ def test_english_questions_the_pages_do_not_answer_are_refused(real_library: Lib
     the coverage threshold is its own setting, not the fitted score's."""
     result = answer(real_library, question)
     assert not result.answerable and result.answer == REFUSAL, result.answer
+
+
+def test_a_list_question_in_the_askers_words_lists_every_qualifying_article(real_library: Library) -> None:
+    """"这几期报纸里" and "分别" are the asker's framing: read as terms, they kept two of four 夏送清凉 reports
+    and one of 八里庄's two activities below the list's bar."""
+    result = ask(real_library, "这几期报纸里，有哪些区或街道的工会开展了“夏送清凉”慰问？")
+    for name in ("平谷区", "西长安街街道", "朝阳区", "经开区"):
+        assert name in result.answer
+    result = ask(real_library, "八里庄街道总工会在这些报道里分别搞了哪些活动？")
+    assert result.answer.count("\n") >= 2 and "以下2个活动" in result.answer

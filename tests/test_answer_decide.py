@@ -89,7 +89,9 @@ def test_a_name_glued_to_a_generic_word_is_found_by_the_name() -> None:
     article = _article("青海", "青海位于青藏高原东北部，气候干燥。")
     tokenizer = Tokenizer()
     assert missing_entities("青海地区的气候怎样？", [article], tokenizer) == []
-    assert missing_entities("上海地区的气候怎样？", [article], tokenizer) == ["上海地区"]
+    assert missing_entities("东南亚地区的气候怎样？", [article], tokenizer) == ["东南亚地区"]
+    # a division of China is the place check's: 上海 is missing there, with its parents considered
+    assert missing_places("上海地区的气候怎样？", [article]) == ["上海市"]
 
 
 def test_a_year_the_news_leaves_implicit_is_the_articles_own() -> None:
@@ -173,3 +175,19 @@ def test_a_report_carried_by_two_sources_is_one_list_item() -> None:
     draft = list_answer("哪些国家的员工在表面功夫上花费的时间比例最高？", ranked, terms, "organisation")
     assert draft is not None and draft.text.count("\n") == 2  # a headline and two items
     assert [c.article_id for c in draft.citations] == [articles[0].id, articles[2].id]
+
+
+def test_a_division_is_checked_with_its_parents_not_as_a_word_the_articles_must_hold() -> None:
+    """A Shanghai paper writes 市总工会 and names its districts, not 上海: "上海市总工会…" is not missing a name
+    (the place check covers 上海市 through 静安区). Common words jieba tags as places (东西, 都市) are no names."""
+    from rag.answer.refusal import missing_entities, question_entities
+    from rag.ingest.tokenize import Tokenizer
+
+    tokenizer = Tokenizer()
+    report = _article("市总工会举办职工运动会", "市总工会在静安区体育中心举办职工运动会。")
+    assert missing_entities("上海市总工会举办了什么活动？", [report], tokenizer) == []
+    assert missing_places("上海市总工会举办了什么活动？", [report]) == []
+    assert missing_places("杭州市总工会举办了什么活动？", [report]) == ["杭州市"]
+    assert question_entities("志愿者准备了什么东西？", tokenizer) == []
+    assert question_entities("这座都市的地铁有几条线路？", tokenizer) == []
+    assert question_entities("京东在东南亚开了几家仓库？", tokenizer) == ["京东", "东南亚"]

@@ -32,6 +32,11 @@ DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
     ("未来两年的平均增速目标是多少？", "percent", "未来两年的平均增速目标是"),
     ("第十二届“思源百万助学金”发放仪式发放了多少钱？", "money", "第十二届“思源百万助学金”发放仪式发放了"),
     ("密雲區工匠學院是什麼時候成立的？", "date", "密云区工匠学院是成立的"),  # Traditional: analysed in Simplified
+    # the asker's words for the collection are nothing an article holds; a report as a fact stays
+    ("这几期报纸里，有哪些区或街道的工会开展了“夏送清凉”慰问？", "list", "有或街道的工会开展了“夏送清凉”慰问"),
+    ("八里庄街道总工会在这些报道里分别搞了哪些活动？", "list", "八里庄街道总工会分别搞了活动"),
+    ("报道中提到的比赛在哪里举行？", "place", "比赛在举行"),
+    ("哪家媒体最早报道了这件事？", "organisation", "最早报道了这件事"),
 ])
 def test_kind_and_content(question: str, kind: str, content: str) -> None:
     a = analyse(question)

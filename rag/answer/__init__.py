@@ -40,6 +40,8 @@ TARGET_WORDS = {
     "organisation": frozenset({"单位", "企业", "公司", "工会", "组织", "机构", "部门", "哪家", "家"}),
     "person": frozenset({"人", "位", "领导", "人员"}),
 }
+#: adverbs of a list question's wording ("分别搞了哪些活动"): every item need not say them
+LIST_ADVERBS = frozenset({"分别", "各自", "先后", "都"})
 
 
 def _related(hits: Sequence[Hit], limit: int = 3) -> tuple[Related, ...]:
@@ -107,7 +109,7 @@ def compose(lib, p: Prepared) -> tuple[Draft, str | None]:
     if p.qtype == "list" and p.lexical:
         target = list_target(p.used)
         condition = query_terms(p.bridged or a.content or p.used, lib.tokenizer, lib.index,
-                                ignore=TARGET_WORDS.get(target, frozenset()))
+                                ignore=TARGET_WORDS.get(target, frozenset()) | LIST_ADVERBS)
         if (draft := list_answer(p.used, ranked, condition, target)) is not None:
             return draft, None
     if a.kind == "yesno":

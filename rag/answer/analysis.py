@@ -64,6 +64,10 @@ _INTERROGATIVE = re.compile(
     rf"|(?:谁|啥)"
     rf"|吗(?=[？?。！!\s]*$)"
 )
+#: the asker's words for the collection itself ("这几期报纸里", "在这些报道中", "文中"): nothing an article holds
+_COLLECTION = re.compile(r"(?:在|据|根据)?(?:这|那|上述|以上|本|各)(?:几|些|两|三)?(?:期|篇|份|则|版)?"
+                         r"(?:报纸|报道|文章|新闻|稿件|版面|材料)(?:里|中|上|内|当中)?[，,]?"
+                         r"|(?:据|根据)(?:报道|文章|文中)[，,]?|(?:报道|文章)(?:中|里)(?:提到|所说)?的?|文中(?:提到|所说)?的?")
 _HEAD = re.compile(r"[\u4e00-\u9fff]{2}(?=[的是在于为被由与和,，、]|$)|[\u4e00-\u9fff]{2}")
 _TRAILING = re.compile(r"[？?。！!，,\s]+$")
 #: measure words and units a count or quantity is given in, longest first where one is the start of another
@@ -109,6 +113,7 @@ def kind_of(form: str) -> str:
 def analyse(question: str) -> Analysis:
     """Analyse one question (any script; English questions get a kind from their wh-word)."""
     form = _TRAILING.sub("", search_form(question).strip())
+    form = _COLLECTION.sub("", form) or form
     kind = kind_of(form)
     found = list(_INTERROGATIVE.finditer(form))
     content = _INTERROGATIVE.sub("", form).strip()

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 from rag.ingest.gazetteer import find_districts
+from rag.ingest.places import find_regions
 from rag.ingest.textnorm import search_form
 from rag.ingest.tokenize import Tokenizer
 from rag.types import Article
 
 _NAME_TAGS = {"ns", "nt"}
-# words jieba's dictionary tags as places although they rarely are one
-_GENERIC = {"北京", "北京市", "首都", "中国", "全国", "全市", "市总工会", "北京市总工会", "东西", "南北", "中外", "内外"}
+#: words jieba's dictionary tags as places or organisations although they rarely are one (data:
+#: rag/answer/data/not_names.json)
+_GENERIC = frozenset(json.loads((Path(__file__).parent / "data" / "not_names.json").read_text(encoding="utf-8"))["words"])
 
 
 # a word the dictionary glues to a name ("青海地区", "韩国公司", "中央政府"): the text may use the name alone
@@ -20,14 +24,17 @@ _GENERIC_TAIL = re.compile(r"(?:地区|公司|政府|群岛|方面|一带|境内
 
 
 def question_entities(question: str, tokenizer: Tokenizer) -> list[str]:
-    """Beijing districts, and place or organisation names jieba's dictionary knows (``上海``, ``京东``).
+    """Districts the press's short forms name, and place or organisation names jieba's dictionary knows (``京东``,
+    ``东南亚``) other than China's administrative divisions (those are checked with their parents on the cited
+    articles: ``decide.missing_places``).
 
     Names the dictionary does not know are left out on purpose: they are mostly typos or paraphrases of names the
     corpus spells differently, and refusing them would refuse answerable questions.
     """
     found = list(find_districts(question))
     found += [w for w, flag in tokenizer.tag(question)
-              if flag in _NAME_TAGS and len(w) >= 2 and tokenizer.known(w) and not find_districts(w)]
+              if flag in _NAME_TAGS and len(w) >= 2 and tokenizer.known(w) and not find_districts(w)
+              and not find_regions(w)]
     return [e for e in dict.fromkeys(found) if e not in _GENERIC]
 
 

@@ -16,7 +16,8 @@ MAX_HEADING = 48
 _MIN_TITLE = 6
 _LEADING_TIME = re.compile(r"^(?:近日|日前|连日来|近期|今年\d*月?|\d+月\d+日)[，,]")
 _DASHED = re.compile(r"^\s*(?:—|--|－－|──)")
-_LABEL = re.compile(r"^[【\[].{1,16}[】\]]$")
+HEAD_BULLETS = "■●◆★□◇○"  # leaders a paper prints before its titles
+_LABEL = re.compile(r"^[【\[〔［].{1,16}[】\]〕］]$")
 
 
 def heading_like(text: str, level: int = 0) -> bool:
@@ -44,6 +45,11 @@ def looks_like_title(text: str) -> bool:
         and not stripped.endswith(("：", ":"))
 
 
+def is_label(text: str) -> bool:
+    """A section label in brackets: ``【体育】``, ``〔文化〕``."""
+    return bool(_LABEL.match(text.strip()))
+
+
 def _bigrams(text: str) -> set[str]:
     chars = re.sub(r"[\s\W_]", "", text)
     return {chars[i : i + 2] for i in range(len(chars) - 1)}
@@ -67,8 +73,13 @@ def title_index(headings: list[str], lead: str) -> int:
         grams = _bigrams(text)
         return len(grams & grams_of_lead) / len(grams) if grams else 0.0
 
-    # a line opening with a dash ("——访…") is a subtitle by its punctuation, whatever it shares with the lead
-    candidates = [i for i, text in enumerate(headings) if not _DASHED.match(text)] or list(range(len(headings)))
+    # a line opening with a dash ("——访…") is a subtitle by its punctuation, whatever it shares with the lead; a
+    # bracketed label (【体育】, 〔文化〕) names the section
+    candidates = ([i for i, text in enumerate(headings) if not _DASHED.match(text) and not is_label(text)]
+                  or list(range(len(headings))))
+    bulleted = [i for i in candidates if headings[i].lstrip().startswith(tuple(HEAD_BULLETS))]
+    if len(bulleted) == 1:  # "■一箭七星！…": the paper marks its title
+        return bulleted[0]
     return max(candidates, key=lambda i: (round(score(headings[i], first) + score(headings[i], wider), 3), -i))
 
 

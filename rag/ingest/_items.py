@@ -5,16 +5,19 @@ interview under headings, or at a ``#``/``##`` title over text; and which ``#`` 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
-from ._headings import heading_like
-from ._leads import Lead, match_lead
+from ._headings import heading_like, is_label
+from ._leads import CAPTION, Lead, match_lead
 from ._lines import Line
 from .sentences import ends_sentence
 
 _MAX_HEADINGS = 3
 _MAX_INTRO = 3  # paragraphs between an interview's headings and its first question
 _TURN = re.compile(r"^[\u4e00-\u9fff·]{2,6}\s*[：:]")
+_MAX_BLOCK = 4  # a section label, a kicker, the title and a subtitle
+_MAX_HEADLINE = 40
 
 
 @dataclass
@@ -58,12 +61,61 @@ def _headings_above(lines: list[Line], i: int, floor: int, banner: int) -> int:
     j = i
     while j > 0 and i - j < _MAX_HEADINGS and j - 1 > floor and j - 1 != banner and _is_heading(lines[j - 1]):
         j -= 1
+        if is_label(lines[j].key):
+            break  # a section label (【体育】) opens the item: the lines above it are another's
     return j
+
+
+def usual_gap(lines: list[Line]) -> int:
+    """How many file lines apart the page's paragraphs most often start (2 when a blank line separates them)."""
+    gaps = Counter(b.no - a.no for a, b in zip(lines, lines[1:], strict=False) if not b.cont)
+    return gaps.most_common(1)[0][0] if gaps else 1
+
+
+def headline_like(text: str) -> bool:
+    """Can this line be part of a headline block set apart by space: short, no full stop, not a caption? A
+    headline may hold a comma or end with ！ ("一箭七星！…", "…转走260万元，收款人竟是…").
+
+    >>> headline_like("●对公账户转走260万元，收款人竟是老板的丈母娘"), headline_like("法庭判决转账无效！")
+    (True, True)
+    >>> headline_like("宋佳媛获得女子铅球金牌。 图/新华社"), headline_like("近日，记者从四川省统计局获悉，全省消费回暖。")
+    (False, False)
+    """
+    return (len(text) <= _MAX_HEADLINE and not re.search(r"[。；;]", text) and not text.endswith(("：", ":", "，", ","))
+            and text.count("，") <= 2 and not CAPTION.search(text))
+
+
+def headline_blocks(lines: list[Line], banner: int) -> dict[int, list[int]]:
+    """Headline blocks set apart by more space than the page leaves between paragraphs: {index of the first line
+    after the block (a caption between it and the text skipped): indices of the block's lines}.
+
+    Such a block heads an item whether or not a lead follows it (a paper that prints no dateline). A page whose
+    paragraphs are all equally spaced has none, so its items are found by their leads and marks alone.
+    """
+    usual = usual_gap(lines)
+    blocks: dict[int, list[int]] = {}
+    for i, line in enumerate(lines):
+        if line.cont or i == banner or line.level == 3 or (i and line.no - lines[i - 1].no <= usual):
+            continue
+        heads: list[int] = []
+        k = i
+        while (k < len(lines) and len(heads) < _MAX_BLOCK and not lines[k].cont and (k == i or lines[k].no - lines[k - 1].no <= usual)
+               and headline_like(lines[k].key) and match_lead(lines[k].key) is None and lines[k].level != 3):
+            heads.append(k)
+            k += 1
+        while k < len(lines) and CAPTION.search(lines[k].key) and lines[k].no - lines[k - 1].no <= usual + 1:
+            k += 1
+        labels = [n for n, h in enumerate(heads) if is_label(lines[h].key)]
+        heads = heads[labels[-1] :] if labels else heads  # above a section label is the page's header, not the title
+        if heads and k < len(lines) and not headline_like(lines[k].key) and len(heads) < len(lines) - i:
+            blocks[k] = heads
+    return blocks
 
 
 def find_items(lines: list[Line], banner: int) -> list[Item]:
     """The items of a page in order; [] when it has no lead at all (then it is one plain article)."""
     items: list[Item] = []
+    blocks = headline_blocks(lines, banner)
     for i, line in enumerate(lines):
         if line.cont or line.level == 3:
             continue
@@ -86,12 +138,23 @@ def find_items(lines: list[Line], banner: int) -> list[Item]:
             item = _interview(lines, i, floor, banner)
             if item is not None:
                 items.append(item)
+        elif (heads := blocks.get(i)) and heads[0] > floor:
+            items.append(Item("news", heads[0], i, [lines[h] for h in heads], lead))
         else:
             j = _headings_above(lines, i, floor, banner)
             items.append(Item("news", j, i, lines[j:i], lead))
     if items:
         items = _marked_titles(lines, items, banner)
+        items = _blocked_titles(lines, items, blocks)
     return items
+
+
+def _blocked_titles(lines: list[Line], items: list[Item], blocks: dict[int, list[int]]) -> list[Item]:
+    """Add items headed by a headline block but printed with no lead (no 本报讯, no dateline)."""
+    covered = {i for item in items for i in range(item.start, item.anchor + 1)}
+    extra = [Item("news", heads[0], k, [lines[h] for h in heads], None)
+             for k, heads in blocks.items() if not covered & {*heads, k}]
+    return sorted(items + extra, key=lambda item: item.start)
 
 
 def _interview(lines: list[Line], i: int, floor: int, banner: int) -> Item | None:

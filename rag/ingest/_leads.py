@@ -30,7 +30,9 @@ BYLINE_SELF = re.compile(rf"^本报讯\s*(?:{_CREDIT})?\s*")
 # 本报讯 记者 张三 通讯员 李四 近日… — a credit without brackets, read only when spaces set the names apart
 _ROLE = r"(?:(?:特约|实习|见习)?记者|通讯员)"
 _OPEN_CREDIT = re.compile(rf"^本报讯\s+({_ROLE}\s*[{_CJK}·]{{2,4}}(?:\s+(?:{_ROLE}\s*)?[{_CJK}·]{{2,4}})*)\s+")
-_BYLINE_OTHER = re.compile(rf"^(?P<pub>{_PUBLISHER})(?:[（(][^）)]{{1,20}}[）)])?(?:[{_CJK}]{{0,8}}?{_DATE_MD})?讯\s*(?:{_CREDIT})?\s*")
+# … or a channel of the paper (新京报贝壳财经讯, 齐鲁晚报·齐鲁壹点讯, 新京报快讯) when a bracketed credit follows
+_BYLINE_OTHER = re.compile(rf"^(?P<pub>{_PUBLISHER})(?:[（(][^）)]{{1,20}}[）)])?"
+                           rf"(?:[{_CJK}]{{0,8}}?{_DATE_MD}|[·•]?[{_CJK}]{{1,6}}?(?=讯\s*[（(]))?讯\s*(?:{_CREDIT})?\s*")
 # with no agency named, only a place, the 电 must stand apart (北京7月3日电 …), not begin a word (7月3日电网)
 _DATELINE = re.compile(
     rf"^(?:(?P<pub>{_PUBLISHER}|本报)(?:[（(][^）)]{{1,20}}[）)])?[{_CJK}]{{0,10}}?(?P<md>{_DATE_MD})电"
@@ -62,6 +64,8 @@ _BULLETS = "■●◆▲★□◇○*"  # and markdown bold: **问：…**
 INLINE_PHOTO = re.compile(r"\s*\*\*\s*本报记者\s*(.+?)\s*摄(?:影报道)?\s*\*\*\s*$")
 # a picture credit closing a caption or paragraph: …抢收水稻。本报记者 周航 摄
 TAIL_PHOTO = re.compile(rf"(?<=[。！？”）)])\s*[（(]?(?:本报|新华社)?(?:特约|实习|见习)?记者\s*({_NAMES})\s*摄[）)]?$")
+# a photo caption: 图：…, ▲…, …。 图/新华社, …供图, …摄 (it closes its paragraph though no full stop ends it)
+CAPTION = re.compile(r"^(?:图\s*[：:]|[▲△])|(?:[。.]|\s)\s*(?:图\s*[/／]\s*\S{1,10}|\S{0,12}供图|[^。]{0,16}摄)\s*[）)]?$")
 _QA = re.compile(r"^(?:本报)?(?:记者|问)\s*[：:]")
 _ROLE_ONLY = re.compile(_ROLE)
 _QUOTED_SOURCE = re.compile(rf"^据\s*《?(?P<pub>{_PUBLISHER})》?(?:[{_CJK}]{{0,6}}?)(?:报道|消息|电)")
@@ -89,6 +93,8 @@ def match_lead(text: str) -> Lead | None:
     ('本报记者 张三 李四', 8, '央视网')
     >>> match_lead("IT之家 7 月 27 日消息，").publisher, match_lead("IT之家 7 月 27 日消息，").month_day
     ('IT之家', '7 月 27 日')
+    >>> match_lead("新京报贝壳财经讯（记者阎侠）8月14日，").publisher, match_lead("新闻通讯员培训班开班")
+    ('新京报', None)
     >>> match_lead("本报讯 记者 张三 通讯员 李四 近日，").credit, match_lead("问：新规何时施行？").kind
     ('记者 张三 通讯员 李四', 'qa')
     >>> match_lead("今年7月3日电网公司"), match_lead("她告诉记者这些都是自己拍摄"), match_lead("北京7月3日电 今天").kind

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from rag.errors import PageError
 from rag.types import Article
 
-from ._headings import derived_title, looks_like_title, title_index
+from ._headings import HEAD_BULLETS, derived_title, looks_like_title, title_index
 from ._items import Item, banner_index, find_items
-from ._leads import INLINE_PHOTO, PHOTO_LINE, TAIL_PHOTO, parse_credits, quoted_publisher
+from ._leads import CAPTION, INLINE_PHOTO, PHOTO_LINE, TAIL_PHOTO, parse_credits, quoted_publisher
 from ._lines import Line, read_lines
 from .gazetteer import find_districts, find_organisations, find_places
 from .sentences import ends_sentence
@@ -41,10 +41,12 @@ def join_paragraphs(lines: list[str]) -> list[str]:
 
     >>> join_paragraphs(["推动解决职", "工最关心的问题。", "新段落。"])
     ['推动解决职工最关心的问题。', '新段落。']
+
+    A photo caption closes its paragraph: ``图：车辆驶出首末站。通讯员 李伟 摄`` is not continued by the next line.
     """
     paragraphs: list[str] = []
     for text in lines:
-        if paragraphs and not ends_sentence(paragraphs[-1]):
+        if paragraphs and not ends_sentence(paragraphs[-1]) and not CAPTION.search(paragraphs[-1]):
             paragraphs[-1] += text
         else:
             paragraphs.append(text)
@@ -197,7 +199,8 @@ def _article(lines: list[Line], item: Item, banner: int, paragraphs: list[str], 
     first = paragraphs[0]
     if item.kind == "news" and lead is not None:  # the lead paragraph: what follows the byline or credit
         first = paragraphs[0][lead.end :] or (paragraphs[1] if len(paragraphs) > 1 else "")
-    heads = [h.text.strip("*").strip() or h.text for h in item.headings]  # **bold** titles lose their marks
+    # **bold** titles lose their marks, ■/● leaders their bullets
+    heads = [h.text.strip("*").strip().lstrip(HEAD_BULLETS).strip() or h.text for h in item.headings]
     first_key = to_simplified(first) if has_traditional(first) else first
     idx = 0 if item.plain else title_index([h.key for h in item.headings], first_key)
     kicker, title, subtitle = (" ".join(heads[:idx]), heads[idx], " ".join(heads[idx + 1 :])) if heads else ("", "", "")
