@@ -207,3 +207,16 @@ def test_a_fact_only_in_the_repeated_title_is_not_cleaned_away(tag) -> None:
     assert clean_display(pieces[0].text) == "雷强8月1日，瑞幸咖啡公布第二季度财报。"
     draft, short = fact_first(analyse("瑞幸咖啡第二季度的净收入同比增长了多少？"), pieces, tag)
     assert short == "88.0%" and draft.text.startswith("88.0%[1]。瑞幸咖啡第二季度净收入同比增长88.0%")
+
+
+def test_a_date_is_of_the_unit_asked_for() -> None:
+    """"王某在嘉陵江溺水是哪一天的事？" led with "17时14分" (a clock time from the best sentence): a day is asked."""
+    from rag.answer.span import scored
+
+    day = analyse("王某在嘉陵江溺水是哪一天的事？")
+    assert scored(day, "17时14分许，王某游至江水较深处时发生溺水。") is None
+    assert scored(day, "2022年6月22日，王某与同住的三人到嘉陵江边游泳。")[0] == "2022年6月22日"
+    year = analyse("密云区工匠学院是哪一年成立的？")
+    assert scored(year, "近日，密云区工匠学院于8月成立。") is None
+    assert scored(year, "密云区工匠学院于2024年8月成立。")[0] == "2024年8月"
+    assert scored(analyse("活动什么时候开始？"), "活动于19时30分开始。")[0] == "19时30分"

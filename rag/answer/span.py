@@ -98,11 +98,29 @@ def _slot(a: Analysis, text: str) -> tuple[int, int, str] | None:
     return None
 
 
+_ASKS_YEAR = re.compile(r"哪一?年|何年|几几年|什么年份|年份")
+_ASKS_DAY = re.compile(r"哪一?天|哪一?日|几号|几日|什么日子|日期")
+_CLOCK = re.compile(rf"(?:[上下]午)?{_DIGIT}[时点](?:{_DIGIT}分)?")
+
+
+def _as_asked(question: str, date: str) -> bool:
+    """Is ``date`` of the unit asked for: a year for 哪一年, a day (not a clock time) for 哪一天?
+
+    >>> _as_asked("溺水是哪一天的事", "17时14分"), _as_asked("溺水是哪一天的事", "6月22日"), _as_asked("哪一年成立", "8月")
+    (False, True, False)
+    """
+    if _ASKS_YEAR.search(question):
+        return "年" in date or "世纪" in date
+    if _ASKS_DAY.search(question):
+        return not _CLOCK.fullmatch(date)
+    return True
+
+
 def typed_spans(a: Analysis, text: str, tagger: Tagger | None = None) -> list[tuple[int, int]]:
     """Spans of ``text`` with the type the question asks for (offsets), in text order."""
     kind, form = a.kind, _form(text)
     if kind == "date":
-        return [m.span() for m in _DATE.finditer(form) if m.group(0).strip()]
+        return [m.span() for m in _DATE.finditer(form) if m.group(0).strip() and _as_asked(a.question, m.group(0))]
     if kind == "percent":
         return [m.span() for m in _PERCENT.finditer(form)]
     if kind == "money":

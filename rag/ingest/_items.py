@@ -112,6 +112,19 @@ def headline_blocks(lines: list[Line], banner: int) -> dict[int, list[int]]:
     return blocks
 
 
+def orphan_headlines(lines: list[Line]) -> set[int]:
+    """Headline lines set apart by wider space than the page's paragraphs on both sides, with no text of their own
+    (a title whose article was cut off): they belong to no article's body."""
+    usual = usual_gap(lines)
+    out = set()
+    for i, line in enumerate(lines):
+        before = i == 0 or line.no - lines[i - 1].no > usual
+        after = i + 1 == len(lines) or lines[i + 1].no - line.no > usual
+        if before and after and not line.cont and headline_like(line.key) and match_lead(line.key) is None:
+            out.add(i)
+    return out
+
+
 def find_items(lines: list[Line], banner: int) -> list[Item]:
     """The items of a page in order; [] when it has no lead at all (then it is one plain article)."""
     items: list[Item] = []

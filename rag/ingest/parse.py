@@ -20,7 +20,7 @@ from rag.errors import PageError
 from rag.types import Article
 
 from ._headings import HEAD_BULLETS, derived_title, looks_like_title, title_index
-from ._items import Item, banner_index, find_items
+from ._items import Item, banner_index, find_items, orphan_headlines
 from ._leads import CAPTION, INLINE_PHOTO, PHOTO_LINE, TAIL_PHOTO, parse_credits, quoted_publisher
 from ._lines import Line, read_lines
 from .gazetteer import find_districts, find_organisations, find_places
@@ -99,11 +99,12 @@ def parse_report(text: str, source: str) -> PageParse:
     if not items:
         items, banner = [_plain_item(lines, source)], -1
     page_date = _page_date(page.dates, lines, items)
+    orphans = orphan_headlines(lines) if len(items) > 1 or not items[0].plain else set()
     articles: list[Article] = []
     used: set[int] = set()
     for n, item in enumerate(items):
         stop = items[n + 1].start if n + 1 < len(items) else len(lines)
-        body_idx, texts, photo = _body(lines, item, stop)
+        body_idx, texts, photo = _body(lines, item, stop, orphans)
         if not texts:
             log.warning("%s: item at line %d has no body; skipped", source, lines[item.anchor].no)
             continue
@@ -141,8 +142,9 @@ def _plain_item(lines: list[Line], source: str) -> Item:
     return Item("news", content[0], body[0], [first] if titled else [], None, plain=True)
 
 
-def _body(lines: list[Line], item: Item, stop: int) -> tuple[list[int], list[str], tuple[str, ...]]:
-    """Line indices and paragraphs of an item's body, and any photo credit.
+def _body(lines: list[Line], item: Item, stop: int, orphans: set[int] = frozenset()) -> tuple[list[int], list[str], tuple[str, ...]]:
+    """Line indices and paragraphs of an item's body, and any photo credit; ``orphans`` (titles with no text of
+    their own, set apart by space) are no part of it.
 
     The byline stays at the head of the body and a photo credit becomes the body's last paragraph: they are part
     of what the paper printed, so questions such as "谁拍的" can be answered with a citation.
@@ -167,6 +169,8 @@ def _body(lines: list[Line], item: Item, stop: int) -> tuple[list[int], list[str
             continue
         if line.level in (1, 3) and i > item.anchor:
             break
+        if i in orphans and i > item.anchor:
+            continue
         idx.append(i)
         text = line.text
         if m := INLINE_PHOTO.search(line.key):
