@@ -191,3 +191,19 @@ def test_a_division_is_checked_with_its_parents_not_as_a_word_the_articles_must_
     assert question_entities("志愿者准备了什么东西？", tokenizer) == []
     assert question_entities("这座都市的地铁有几条线路？", tokenizer) == []
     assert question_entities("京东在东南亚开了几家仓库？", tokenizer) == ["京东", "东南亚"]
+
+
+def test_a_number_of_days_must_be_given_in_some_unit_of_time() -> None:
+    """"培训班一共培训多少天？" was answered "百名" (the class's size): no sentence gives a time, so it is refused;
+    weeks, months or hours are a number of days written another way."""
+    from rag.answer.analysis import analyse
+    from rag.answer.refusal import asked_unit_absent
+    from rag.answer.span import scored
+
+    question = "密云区工匠学院首期班组长培训班一共培训多少天？"
+    class_size = "首期百名职工参加企业班组长管理能力提升培训班。"
+    assert asked_unit_absent(question, [class_size]) == "天"
+    assert asked_unit_absent(question, [class_size, "培训班为期两周。"]) == ""
+    assert asked_unit_absent(question, ["培训共3天。"]) == ""
+    assert scored(analyse(question), class_size) is None
+    assert scored(analyse(question), "培训班为期两周，首期百名职工参加。")[0] == "两周"

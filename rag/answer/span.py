@@ -135,6 +135,9 @@ def typed_spans(a: Analysis, text: str, tagger: Tagger | None = None) -> list[tu
     return _tagged(a, form, tagger)
 
 
+_TIME_UNITS = frozenset({"天", "小时", "分钟", "秒", "周", "个月"})
+
+
 def _numbers(a: Analysis, form: str) -> list[tuple[int, int]]:
     """Numbers of the asked-for unit, else of the counted thing, else any number."""
     if a.unit:
@@ -146,6 +149,8 @@ def _numbers(a: Analysis, form: str) -> list[tuple[int, int]]:
     # a duration: "48小时内", "三个月", "15天"
     if _ASKS_DURATION.search(a.question) and (found := [m.span() for m in _DURATION.finditer(form)]):
         return found
+    if a.unit in _TIME_UNITS:
+        return [m.span() for m in _DURATION.finditer(form)]  # "多少天" is not answered by "百名"
     if (counted := re.match(r"[\u4e00-\u9fff]{1,2}", a.right)) is not None:
         # "惠及多少职工": a number of 职工, or of people when people are counted
         people = "|人|名|位" if re.match(r"职工|员工|人|会员|学生|代表|选手|志愿者|群众|居民|游客|患者", a.right) else ""
