@@ -123,3 +123,13 @@ def test_a_list_question_in_the_askers_words_lists_every_qualifying_article(real
         assert name in result.answer
     result = ask(real_library, "八里庄街道总工会在这些报道里分别搞了哪些活动？")
     assert result.answer.count("\n") >= 2 and "以下2个活动" in result.answer
+
+
+def test_a_list_item_reworded_from_the_question_is_listed(real_library: Library) -> None:
+    """The 天运 report says 徒步 where the question also says 健步走, and covers too few of the key terms to pass the
+    lexical bar; its best sentence is as close in meaning as the best item's, so it is an item."""
+    result = ask(real_library, "哪些公司的工会组织职工去户外健步走或者徒步了？")
+    assert "首华置业" in result.answer and "天运" in result.answer
+    result = ask(real_library, "有哪些工会给外卖员、快递员这些新就业形态劳动者送了服务或慰问？")
+    for name in ("八里庄街道", "西长安街街道", "朝阳区"):
+        assert name in result.answer
