@@ -220,3 +220,12 @@ def test_a_date_is_of_the_unit_asked_for() -> None:
     assert scored(year, "近日，密云区工匠学院于8月成立。") is None
     assert scored(year, "密云区工匠学院于2024年8月成立。")[0] == "2024年8月"
     assert scored(analyse("活动什么时候开始？"), "活动于19时30分开始。")[0] == "19时30分"
+
+
+def test_a_lone_numeral_is_no_quantity_but_an_ordinal_is_one() -> None:
+    """CMRC's "卡洛…" and DRCD's "南加大…十所…之一" led with "一[1]": the 一 of 之一 answers no number question."""
+    from rag.answer.span import scored
+
+    assert scored(analyse("卡洛获得过多少个骑士团的勋章？"), "卡洛还是圣乔治骑士团的成员之一。") is None
+    assert scored(analyse("南加大音乐学院在滚石杂志排行全美第几？"), "南加大音乐学院则在滚石杂志排行全美第五。")[0] == "第五"
+    assert scored(analyse("南加大是获得研发经费最多的多少所私立大学之一？"), "南加大是获得研发经费最多的十所私立大学之一。")[0] == "十所"

@@ -138,6 +138,10 @@ def typed_spans(a: Analysis, text: str, tagger: Tagger | None = None) -> list[tu
 _TIME_UNITS = frozenset({"天", "小时", "分钟", "秒", "周", "个月"})
 
 
+# a lone Chinese numeral with no unit and no 第 ("一" of 之一, "十" of 十大): no quantity
+_BARE_NUMERAL = re.compile(r"(?:约|近|超过|逾)?[零〇一二两三四五六七八九十百千万亿]")
+
+
 def _numbers(a: Analysis, form: str) -> list[tuple[int, int]]:
     """Numbers of the asked-for unit, else of the counted thing, else any number."""
     if a.unit:
@@ -157,7 +161,8 @@ def _numbers(a: Analysis, form: str) -> list[tuple[int, int]]:
         pattern = re.compile(rf"{_DIGIT}\s*(?:万|千|百)?(?:余|多)?(?:名|位|个|家)?(?:{re.escape(counted.group(0))}{people})")
         if found := [m.span() for m in pattern.finditer(form)]:
             return found
-    numbers = [m.span() for m in _ANY_NUMBER.finditer(form) if re.search(r"\d|[一二两三四五六七八九十百千万]", m.group(0))]
+    numbers = [m.span() for m in _ANY_NUMBER.finditer(form) if re.search(r"\d|[一二两三四五六七八九十百千万]", m.group(0))
+               and not _BARE_NUMERAL.fullmatch(m.group(0).strip())]
     # "增长了多少" is not answered by the "1日" of "8月1日": parts of a date are not quantities
     dates = [m.span() for m in _DATE.finditer(form)]
     return [s for s in numbers if not any(d[0] <= s[0] < d[1] for d in dates)]
