@@ -229,3 +229,10 @@ def test_a_lone_numeral_is_no_quantity_but_an_ordinal_is_one() -> None:
     assert scored(analyse("卡洛获得过多少个骑士团的勋章？"), "卡洛还是圣乔治骑士团的成员之一。") is None
     assert scored(analyse("南加大音乐学院在滚石杂志排行全美第几？"), "南加大音乐学院则在滚石杂志排行全美第五。")[0] == "第五"
     assert scored(analyse("南加大是获得研发经费最多的多少所私立大学之一？"), "南加大是获得研发经费最多的十所私立大学之一。")[0] == "十所"
+
+
+def test_another_papers_byline_is_cleaned_from_the_display() -> None:
+    """"新京报讯（记者徐邦印）…" was shown whole, so a who-question could read the reporter as the answer."""
+    assert clean_display("新京报贝壳财经讯（记者阎侠）8月14日，晨光生物发布半年报。") == "8月14日，晨光生物发布半年报。"
+    assert clean_display("扬子晚报网8月17日讯（通讯员 韩法宣 记者 陈咏）公司因无法清偿债务申请破产。") == "公司因无法清偿债务申请破产。"
+    assert clean_display("新京报讯（记者徐邦印）谁拍的？", "这张照片是谁拍的？").startswith("新京报讯")  # asked for: kept
