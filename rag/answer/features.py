@@ -27,7 +27,7 @@ from .evidence import (
     dense_strength,
     type_bonus,
 )
-from .span import _DATE, _MONEY, _PERCENT
+from .quantities import _DATE, _MONEY, _PERCENT
 
 FEATURES = ("cosine", "cosine_gap", "dense", "coverage", "coverage_gap", "article_coverage", "heading_coverage",
             "neighbour_coverage", "bigram", "bigram_gap", "slot_left", "slot_right", "type_bonus", "type_match",

@@ -20,18 +20,9 @@ from collections.abc import Callable
 
 from rag.ingest.textnorm import search_form
 
-from .analysis import MEASURES, Analysis
+from .analysis import Analysis
+from .quantities import QUANTITY_KINDS, quantity_spans
 
-_DIGIT = r"(?:\d+(?:[.,]\d+)*|[零〇一二两三四五六七八九十百千万亿]+)"
-_DATE = re.compile(rf"(?:公元前?)?{_DIGIT}年(?:代)?(?:{_DIGIT}月)?(?:{_DIGIT}[日号])?(?:[上下]午)?(?:{_DIGIT}[时点](?:{_DIGIT}分)?)?"
-                   rf"|{_DIGIT}月(?:{_DIGIT}[日号])?(?:{_DIGIT}[时点](?:{_DIGIT}分)?)?|{_DIGIT}[日号]|{_DIGIT}[时点](?:{_DIGIT}分)?"
-                   rf"|{_DIGIT}世纪(?:{_DIGIT}年代)?|第[一二三四1-4]季度|[春夏秋冬]季|今年|去年|明年|上半年|下半年")
-_PERCENT = re.compile(rf"{_DIGIT}\s*[%％]|百分之{_DIGIT}|{_DIGIT}个百分点|{_DIGIT}成")
-_MONEY = re.compile(rf"{_DIGIT}\s*(?:多|余)?\s*(?:万|亿|千|百)*\s*(?:多|余)?\s*(?:元|美元|美金|欧元|英镑|日元|港元|港币|韩元|卢布|人民币|块)")
-# a number runs on with its measure word ("57名", "9800辆次"), not with whatever follows it ("57名阿根廷…")
-_ANY_NUMBER = re.compile(rf"(?:约|近|超过|逾)?第?{_DIGIT}\s*(?:多|余)?\s*(?:万|亿|千|百)*\s*(?:多|余)?\s*(?:[%％]|{MEASURES})?")
-_ASKS_DURATION = re.compile(r"多久|多长时间|多少时间|多长的时间|几天|多少天")
-_DURATION = re.compile(rf"(?:约|近|超过|逾)?{_DIGIT}\s*(?:多|余)?\s*(?:个)?(?:小时|分钟|秒钟?|天|日|周|星期|个月|月|年)(?:内|左右|多)?")
 _PERSON_TAGS, _PLACE_TAGS, _ORG_TAGS = {"nr", "nrfg", "nrt"}, {"ns"}, {"nt"}
 _ORG = re.compile(r"[\u4e00-\u9fff·“”]{2,14}?(?:公司|集团|大学|学院|学校|协会|委员会|管理局|局|部|厅|署|银行|医院|中心|组织|联盟|联合会|"
                   r"基金会|研究所|研究院|政府|党|军|队|会|社|馆|所|台)")
@@ -98,74 +89,14 @@ def _slot(a: Analysis, text: str) -> tuple[int, int, str] | None:
     return None
 
 
-_ASKS_YEAR = re.compile(r"哪一?年|何年|几几年|什么年份|年份")
-_ASKS_DAY = re.compile(r"哪一?天|哪一?日|几号|几日|什么日子|日期")
-_CLOCK = re.compile(rf"(?:[上下]午)?{_DIGIT}[时点](?:{_DIGIT}分)?")
-
-
-def _as_asked(question: str, date: str) -> bool:
-    """Is ``date`` of the unit asked for: a year for 哪一年, a day (not a clock time) for 哪一天?
-
-    >>> _as_asked("溺水是哪一天的事", "17时14分"), _as_asked("溺水是哪一天的事", "6月22日"), _as_asked("哪一年成立", "8月")
-    (False, True, False)
-    """
-    if _ASKS_YEAR.search(question):
-        return "年" in date or "世纪" in date
-    if _ASKS_DAY.search(question):
-        return not _CLOCK.fullmatch(date)
-    return True
-
-
 def typed_spans(a: Analysis, text: str, tagger: Tagger | None = None) -> list[tuple[int, int]]:
     """Spans of ``text`` with the type the question asks for (offsets), in text order."""
     kind, form = a.kind, _form(text)
-    if kind == "date":
-        return [m.span() for m in _DATE.finditer(form) if m.group(0).strip() and _as_asked(a.question, m.group(0))]
-    if kind == "percent":
-        return [m.span() for m in _PERCENT.finditer(form)]
-    if kind == "money":
-        return [m.span() for m in _MONEY.finditer(form)]
-    if kind == "number":
-        found = _numbers(a, form)
-        # "第几场" asks for an ordinal: "第八场", not "8场" (a count of the same unit)
-        ordinal = [s for s in found if form[s[0]] == "第"] if "第几" in a.question else []
-        return ordinal or found
+    if kind in QUANTITY_KINDS:
+        return quantity_spans(a, form)
     if kind in {"name", "lookup"}:
         return sorted(set(_headed(a, form)) | {m.span() for m in _QUOTE.finditer(form)})
     return _tagged(a, form, tagger)
-
-
-_TIME_UNITS = frozenset({"天", "小时", "分钟", "秒", "周", "个月"})
-
-
-# a lone Chinese numeral with no unit and no 第 ("一" of 之一, "十" of 十大): no quantity
-_BARE_NUMERAL = re.compile(r"(?:约|近|超过|逾)?[零〇一二两三四五六七八九十百千万亿]")
-
-
-def _numbers(a: Analysis, form: str) -> list[tuple[int, int]]:
-    """Numbers of the asked-for unit, else of the counted thing, else any number."""
-    if a.unit:
-        unit = re.escape(a.unit)
-        pattern = re.compile(rf"(?:约|近|超过|逾)?第?{_DIGIT}\s*(?:多|余)?\s*(?:万|亿|千|百)*\s*(?:多|余)?\s*(?:个)?{unit}")
-        found = [m.span() for m in pattern.finditer(form)]
-        if found:
-            return found
-    # a duration: "48小时内", "三个月", "15天"
-    if _ASKS_DURATION.search(a.question) and (found := [m.span() for m in _DURATION.finditer(form)]):
-        return found
-    if a.unit in _TIME_UNITS:
-        return [m.span() for m in _DURATION.finditer(form)]  # "多少天" is not answered by "百名"
-    if (counted := re.match(r"[\u4e00-\u9fff]{1,2}", a.right)) is not None:
-        # "惠及多少职工": a number of 职工, or of people when people are counted
-        people = "|人|名|位" if re.match(r"职工|员工|人|会员|学生|代表|选手|志愿者|群众|居民|游客|患者", a.right) else ""
-        pattern = re.compile(rf"{_DIGIT}\s*(?:万|千|百)?(?:余|多)?(?:名|位|个|家)?(?:{re.escape(counted.group(0))}{people})")
-        if found := [m.span() for m in pattern.finditer(form)]:
-            return found
-    numbers = [m.span() for m in _ANY_NUMBER.finditer(form) if re.search(r"\d|[一二两三四五六七八九十百千万]", m.group(0))
-               and not _BARE_NUMERAL.fullmatch(m.group(0).strip())]
-    # "增长了多少" is not answered by the "1日" of "8月1日": parts of a date are not quantities
-    dates = [m.span() for m in _DATE.finditer(form)]
-    return [s for s in numbers if not any(d[0] <= s[0] < d[1] for d in dates)]
 
 
 def _tagged(a: Analysis, form: str, tagger: Tagger | None) -> list[tuple[int, int]]:
