@@ -107,7 +107,7 @@ def headline_blocks(lines: list[Line], banner: int) -> dict[int, list[int]]:
             k += 1
         labels = [n for n, h in enumerate(heads) if is_label(lines[h].key)]
         heads = heads[labels[-1] :] if labels else heads  # above a section label is the page's header, not the title
-        if heads and k < len(lines) and not headline_like(lines[k].key) and len(heads) < len(lines) - i:
+        if heads and k < len(lines) and not headline_like(lines[k].key):
             blocks[k] = heads
     return blocks
 
