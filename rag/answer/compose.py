@@ -205,16 +205,15 @@ def list_answer(question: str, ranked: Sequence[Sentence], q: QueryTerms, kind: 
     as close in meaning as the best article's (``CLOSE_COSINE``) and it covers some of the terms.
     """
     best_by_article: dict[str, Sentence] = {}
+    cos: dict[str, float] = {}  # the article's closest sentence in meaning
     for s in ranked:
         best_by_article.setdefault(s.article.id, s)
+        cos[s.article.id] = max(cos.get(s.article.id, 0.0), s.cosine)
     cover = {aid: article_coverage(q, s.article) for aid, s in best_by_article.items()}
     if not cover:
         return None
     top_cover = max(cover.values())
     bar = max(floor, top_cover - margin)
-    cos: dict[str, float] = {}
-    for s in ranked:
-        cos[s.article.id] = max(cos.get(s.article.id, 0.0), s.cosine)
     top_cos = max(cos.values())
     items: dict[str, list[Sentence]] = {}
     for aid, s in best_by_article.items():

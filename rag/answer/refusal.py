@@ -16,7 +16,7 @@ from rag.types import Article
 _NAME_TAGS = {"ns", "nt"}
 #: words jieba's dictionary tags as places or organisations although they rarely are one (data:
 #: rag/answer/data/not_names.json)
-_GENERIC = frozenset(json.loads((Path(__file__).parent / "data" / "not_names.json").read_text(encoding="utf-8"))["words"])
+_NOT_NAMES = frozenset(json.loads((Path(__file__).parent / "data" / "not_names.json").read_text(encoding="utf-8"))["words"])
 
 
 # a word the dictionary glues to a name ("青海地区", "韩国公司", "中央政府"): the text may use the name alone
@@ -35,7 +35,7 @@ def question_entities(question: str, tokenizer: Tokenizer) -> list[str]:
     found += [w for w, flag in tokenizer.tag(question)
               if flag in _NAME_TAGS and len(w) >= 2 and tokenizer.known(w) and not find_districts(w)
               and not find_regions(w)]
-    return [e for e in dict.fromkeys(found) if e not in _GENERIC]
+    return [e for e in dict.fromkeys(found) if e not in _NOT_NAMES]
 
 
 def missing_entities(question: str, articles: Sequence[Article], tokenizer: Tokenizer) -> list[str]:

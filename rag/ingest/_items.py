@@ -72,6 +72,11 @@ def usual_gap(lines: list[Line]) -> int:
     return gaps.most_common(1)[0][0] if gaps else 1
 
 
+def _apart(lines: list[Line], i: int, j: int, usual: int) -> bool:
+    """Are lines ``i`` < ``j`` set apart by more space than the page's paragraphs (or is one off the page)?"""
+    return i < 0 or j >= len(lines) or lines[j].no - lines[i].no > usual
+
+
 def headline_like(text: str) -> bool:
     """Can this line be part of a headline block set apart by space: short, no full stop, not a caption? A
     headline may hold a comma or end with ！ ("一箭七星！…", "…转走260万元，收款人竟是…").
@@ -95,11 +100,11 @@ def headline_blocks(lines: list[Line], banner: int) -> dict[int, list[int]]:
     usual = usual_gap(lines)
     blocks: dict[int, list[int]] = {}
     for i, line in enumerate(lines):
-        if line.cont or i == banner or line.level == 3 or (i and line.no - lines[i - 1].no <= usual):
+        if line.cont or i == banner or line.level == 3 or (i and not _apart(lines, i - 1, i, usual)):
             continue
         heads: list[int] = []
         k = i
-        while (k < len(lines) and len(heads) < _MAX_BLOCK and not lines[k].cont and (k == i or lines[k].no - lines[k - 1].no <= usual)
+        while (k < len(lines) and len(heads) < _MAX_BLOCK and not lines[k].cont and (k == i or not _apart(lines, k - 1, k, usual))
                and headline_like(lines[k].key) and match_lead(lines[k].key) is None and lines[k].level != 3):
             heads.append(k)
             k += 1
@@ -118,9 +123,7 @@ def orphan_headlines(lines: list[Line]) -> set[int]:
     usual = usual_gap(lines)
     out = set()
     for i, line in enumerate(lines):
-        before = i == 0 or line.no - lines[i - 1].no > usual
-        after = i + 1 == len(lines) or lines[i + 1].no - line.no > usual
-        if before and after and not line.cont and headline_like(line.key) and match_lead(line.key) is None:
+        if _apart(lines, i - 1, i, usual) and _apart(lines, i, i + 1, usual) and not line.cont and headline_like(line.key) and match_lead(line.key) is None:
             out.add(i)
     return out
 
