@@ -92,6 +92,23 @@ def test_english_question_is_answered_from_the_chinese_text(real_library: Librar
     assert result.answerable and "王晓欧" in result.citations[0].snippet
 
 
+def test_an_english_question_is_encoded_once(real_library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sentences are compared with the vector the search made (question and its Chinese terms), not with a
+    second encoding of the question alone."""
+    cache, model = real_library.encode, real_library.encode.embedder
+    encoded: list[str] = []
+
+    class Counting:
+        def embed_query(self, text: str):
+            encoded.append(text)
+            return model.embed_query(text)
+
+    monkeypatch.setattr(cache, "embedder", Counting())
+    result = ask(real_library, "Who was appointed dean of the Miyun District craftsman college last month?")
+    assert result.answerable and "王晓欧" in result.answer
+    assert len(encoded) == 1 and "密云区" in encoded[0]
+
+
 @pytest.mark.parametrize("question", [
     "海淀区总工会举办了哪些活动？",          # a district the pages never cover
     "上海市总工会组织了什么比赛？",          # a city outside the corpus

@@ -38,6 +38,29 @@ def test_to_simplified() -> None:
     assert to_simplified("已经是简体") == "已经是简体"
 
 
+@pytest.mark.parametrize("phrase", ["藉由", "瞭解", "答覆", "沈默"])
+def test_phrases_of_ordinary_characters_are_still_converted(phrase: str) -> None:
+    """t2s converts these as phrases only (no character of them is Traditional on its own)."""
+    from rag.ingest.textnorm import _t2s
+
+    assert to_simplified(f"工会{phrase}职工") == _t2s().convert(f"工会{phrase}职工") != f"工会{phrase}职工"
+
+
+def test_simplified_text_skips_the_converter(seeds_dir, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The converter is slow; Simplified text that merely shares characters with its phrase table (本, 工, 中…)
+    does not go through it."""
+    import rag.ingest.textnorm as textnorm
+
+    text = (seeds_dir / "000_9d99fd9dcb55520a.txt").read_text(encoding="utf-8")
+    assert not textnorm._changed_keys("TSPhrases") or any(ch in text for ch in "本工中")
+
+    def refuse():
+        raise AssertionError("the converter ran on Simplified text")
+
+    monkeypatch.setattr(textnorm, "_t2s", refuse)
+    assert to_simplified(text) == text
+
+
 @pytest.mark.parametrize(("text", "form"), [
     ("經開區ＡＢＣ，", "经开区abc,"),  # Traditional -> Simplified, NFKC, lower case
     ("哪些區舉辦了集體協商比賽", "哪些区举办了集体协商比赛"),

@@ -78,8 +78,8 @@ def prepare(lib, used: str, k: int | None = None, filters: Filters | None = None
         return prepared
     pool = candidates(index, hits)
     cosines = None
-    if len(index.sentences):
-        cosines = index.sentences.similarities(lib.encode(used), [(s.article.id, s.start) for s in pool])
+    if len(index.sentences):  # the vector search already made (an English question's carries its Chinese terms)
+        cosines = index.sentences.similarities(lib.encode(query), [(s.article.id, s.start) for s in pool])
     ranked = score(pool, terms, wants, used, cosines)
     if not ranked:
         return prepared

@@ -101,9 +101,10 @@ def _changed_keys(table: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _traditional_chars() -> frozenset[str]:
-    """Characters OpenCC's t2s would change (from its character and phrase tables)."""
-    return frozenset(ch for table in ("TSCharacters", "TSPhrases") for key in _changed_keys(table) for ch in key)
+def _phrases_only() -> tuple[str, ...]:
+    """The phrases t2s converts though none of their characters is Traditional on its own (藉由, 瞭解, 答覆)."""
+    chars = _traditional_only()
+    return tuple(key for key in _changed_keys("TSPhrases") if chars.isdisjoint(key))
 
 
 @lru_cache(maxsize=1)
@@ -129,7 +130,7 @@ def to_simplified(text: str) -> str:
     >>> to_simplified("哪些區舉辦了集體協商比賽")
     '哪些区举办了集体协商比赛'
     """
-    if _traditional_chars().isdisjoint(text):
+    if _traditional_only().isdisjoint(text) and not any(phrase in text for phrase in _phrases_only()):
         return text
     return _t2s().convert(text)
 
