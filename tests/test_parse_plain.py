@@ -80,6 +80,19 @@ def test_a_first_line_that_is_a_sentence_is_not_taken_for_a_title() -> None:
     assert article.body.startswith("近日，某县启动")
 
 
+@pytest.mark.parametrize(("doc", "title"), [
+    ("蓍\n\n蓍（学名：，拼音：shì），又名欧蓍、千叶蓍，是菊科蓍属的多年生草本植物。\n", "蓍"),
+    ("锦地罗\n\n锦地罗（学名：），又称作宽叶毛毡苔。全长通常只有2cm。\n", "锦地罗"),
+    ("茶叶\n\n茶叶是茶树的叶子和芽。\n", "茶叶"),
+])
+def test_a_short_name_set_apart_on_the_first_line_is_the_title(doc: str, title: str) -> None:
+    """Titles of one to three characters are common in reference texts; a blank line below sets them apart from
+    the text (without it the line is taken for the start of a sentence broken over two lines)."""
+    (article,) = parse_page(doc, "ref.txt")
+    assert article.title == title
+    assert article.body == doc.split("\n\n", 1)[1].strip()
+
+
 def test_an_ad_inside_a_line_is_cut_out_and_reported() -> None:
     text = "某地举办读书节  读书节共吸引五千人参加。广告 新品上市 >>进入直播间看看 ×  活动将持续到月底。"
     report = parse_report(text, "x.txt")

@@ -133,13 +133,27 @@ def _plain_item(lines: list[Line], source: str) -> Item:
     if not content:
         raise PageError(f"{source}: no article found (no text besides headings and page furniture).")
     first = lines[content[0]]
-    titled = len(content) >= 2 and (first.level in (1, 2) or looks_like_title(first.key))
+    titled = len(content) >= 2 and (first.level in (1, 2) or looks_like_title(first.key)
+                                    or _short_title(first, lines[content[1]]))
     body = content[1:] if titled else content
     text = "".join(lines[i].text for i in body)
     if len(text) < _MIN_PLAIN and not any(ends_sentence(lines[i].key) for i in body):
         raise PageError(f"{source}: no article found (no lead such as 本报讯…, and {len(text)} characters of text "
                         f"with no finished sentence are too little for an article).")
     return Item("news", content[0], body[0], [first] if titled else [], None, plain=True)
+
+
+def _short_title(first: Line, after: Line) -> bool:
+    """A name of one to three characters alone on the first line, a blank line below it ("蓍", "锦地罗"): the
+    title of what follows, not the start of its first sentence.
+
+    >>> _short_title(Line(1, "锦地罗", 0), Line(3, "锦地罗是茅膏菜科的植物。", 0))
+    True
+    >>> _short_title(Line(1, "本报", 0), Line(2, "讯", 0))
+    False
+    """
+    name = first.key.strip()
+    return after.no > first.no + 1 and not first.cont and 1 <= len(name) < 4 and name.isalnum()
 
 
 def _body(lines: list[Line], item: Item, stop: int, orphans: set[int] = frozenset()) -> tuple[list[int], list[str], tuple[str, ...]]:
