@@ -83,3 +83,18 @@ def test_questions_whose_gold_is_a_number_with_a_unit_ask_for_a_number() -> None
     assert len(counted) > 25
     share = sum(analyse(q).kind in {"number", "money", "percent"} for q in counted) / len(counted)
     assert share > 0.8, share
+
+
+def test_a_name_the_tokeniser_cuts_in_the_question_is_the_corpus_word(make_hash_library, tmp_path: Path) -> None:
+    """jieba guesses an unknown name from its neighbours: "锦地罗又被称之为什么" is cut 锦地/罗 while the article's
+    "锦地罗（学名：）" gives 锦地罗. The question's key term is the article's word, not an unknown 锦地."""
+    from rag.answer.evidence import query_terms
+
+    (tmp_path / "plant.txt").write_text("锦地罗\n\n锦地罗（学名：），又称作宽叶毛毡苔，是茅膏菜科的植物。"
+                                        "该种全长通常只有2cm。\n", encoding="utf-8")
+    lib = make_hash_library(tmp_path / "index")
+    lib.ingest_paths([tmp_path / "plant.txt"])
+    assert "锦地" in lib.tokenizer("锦地罗又被称之为什么？")  # the cut this guards against
+    terms = query_terms("锦地罗又被称之为什么？", lib.tokenizer, lib.index)
+    assert "锦地罗" in terms.terms and "锦地" not in terms.unknown
+    assert "罗" not in terms.terms

@@ -109,6 +109,43 @@ class QueryTerms:
         return sum(self.weights)
 
 
+#: how many characters an unknown word is widened by on each side to find the corpus's word it was cut from
+REJOIN_REACH = 3
+
+
+def _rejoined(form: str, terms: list[str], weights: list[float], unknown: list[str],
+              index: Index) -> tuple[list[str], list[float], list[str]]:
+    """Unknown words the tokeniser cut from a name the corpus holds whole, made whole again: "锦地罗又被称之为"
+    is cut 锦地/罗 though the articles' own "锦地罗（学名…）" gives 锦地罗 (jieba guesses unknown names from their
+    neighbours). The longest run of the question around the unknown word that the corpus has as a word replaces
+    it, and drops the key terms inside it.
+
+    >>> class Corpus:
+    ...     def idf(self, token): return {"锦地罗": 5.9, "罗": 1.5, "称之为": 4.6}.get(token, 0.0)
+    >>> _rejoined("锦地罗又被称之为什么？", ["罗", "称之为"], [1.5, 4.6], ["锦地"], Corpus())
+    (['称之为', '锦地罗'], [4.6, 5.9], [])
+    """
+    still: list[str] = []
+    for word in unknown:
+        at = form.find(word)
+        best = ""
+        if at >= 0:
+            for i in range(max(0, at - REJOIN_REACH), at + 1):
+                for j in range(at + len(word), min(len(form), at + len(word) + REJOIN_REACH) + 1):
+                    whole = form[i:j]
+                    if len(whole) > max(len(word), len(best)) and index.idf(whole) > 0:
+                        best = whole
+        if not best:
+            still.append(word)
+            continue
+        kept = [(t, w) for t, w in zip(terms, weights, strict=True) if t not in best]
+        terms, weights = [t for t, _ in kept], [w for _, w in kept]
+        if best not in terms:
+            terms.append(best)
+            weights.append(index.idf(best))
+    return terms, weights, still
+
+
 def query_terms(question: str, tokenizer: Tokenizer, index: Index, ignore: frozenset[str] = frozenset()) -> QueryTerms:
     """Key terms of the question with idf weights; terms the corpus never uses weigh nothing."""
     terms, weights, unit, unknown = [], [], "", []
@@ -130,6 +167,8 @@ def query_terms(question: str, tokenizer: Tokenizer, index: Index, ignore: froze
             weights.append(weight)
         elif len(term) >= 2 and re.search(r"[\u4e00-\u9fff]", term):
             unknown.append(term)
+    if unknown:
+        terms, weights, unknown = _rejoined(search_form(question), terms, weights, unknown, index)
     if not unit and (m := re.search(r"(?:几|多少)([\u4e00-\u9fff])", search_form(question))):
         unit = m.group(1)
     form = search_form(question)
