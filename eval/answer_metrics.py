@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from .answers import AnswerRecord
+from .answers import AnswerRecord, gold_present
 from .dataset import Query
 from .metrics import mean
-from .text import strip_markers
+from .text import contains, strip_markers
 
 THRESHOLDS = tuple(round(i * 0.05, 2) for i in range(21))
 
@@ -93,8 +93,24 @@ def answer_summary(records: Sequence[AnswerRecord], queries: Mapping[str, Query]
         "seconds_p95": percentile(seconds, 95),
         "answer_chars_median": percentile([len(strip_markers(r.text)) for r in answered], 50),
         **typed_lengths(answered),
+        "short_answer_right": short_right(answered, queries),
         "by_type": by_type,
     }
+
+
+def short_right(answered: Sequence[AnswerRecord], queries: Mapping[str, Query]) -> float | None:
+    """Of the span-led answers that hold the gold answer, the share whose span is it (holds it, or is part of it:
+    ``宣武帝`` for ``北魏宣武帝``); a wrong span leading a right sentence counts against it.
+
+    >>> rec = lambda text, short: AnswerRecord("q", True, text, True, 1.0, True, 1.0, True, True, (), "", 1, 0.0, short)
+    >>> q = {"q": Query("q", "哪支队获得一等奖？", answer="永顺镇总工会代表队")}
+    >>> short_right([rec("永顺镇总工会代表队[1]。…[1]", "永顺镇总工会代表队"), rec("二等奖[1]。永顺镇总工会代表队获一等奖[1]", "二等奖")], q)
+    0.5
+    """
+    judged = [r for r in answered if r.short and r.gold and queries[r.qid].answer]
+    return mean(float(bool(gold_present(r.short, queries[r.qid]))
+                      or any(contains(g, r.short) for g in (queries[r.qid].answer, *queries[r.qid].alternatives)))
+                for r in judged)
 
 
 def typed_lengths(answered: Sequence[AnswerRecord]) -> dict:
@@ -102,7 +118,7 @@ def typed_lengths(answered: Sequence[AnswerRecord]) -> dict:
 
     >>> rec = lambda text, short: AnswerRecord("q", True, text, True, 1.0, True, 1.0, None, True, (), "", 1, 0.0, short)
     >>> typed_lengths([rec("四支[1]。晋级决赛的四支代表队[1]", "四支"), rec("因为下雨。[1]", None)])
-    {'typed_answers': 1, 'typed_answer_chars_median': 14.0, 'short_answer_chars_median': 2.0}
+    {'typed_answers': 1, 'typed_answer_chars_median': 13.0, 'short_answer_chars_median': 2.0}
     """
     typed = [r for r in answered if r.short]
     return {"typed_answers": len(typed),

@@ -72,6 +72,7 @@ def _summary(retrieval: dict, answers: dict) -> dict:
                           "answer_chars_median": answers["answer_chars_median"],
                           "typed_answer_chars_median": answers.get("typed_answer_chars_median"),
                           "short_answer_chars_median": answers.get("short_answer_chars_median"),
+                          "short_answer_right": answers.get("short_answer_right"),
                           "ask_p50_ms": _ms(answers["seconds_p50"]), "ask_p95_ms": _ms(answers["seconds_p95"]),
                           "markers_supported": answers["markers_supported"]}
     best = {m: max(out["retrievers"]["bm25"][m] or 0.0, out["retrievers"]["dense"][m] or 0.0) for m in ("hit@1",

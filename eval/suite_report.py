@@ -13,7 +13,7 @@ from .table import table
 log = logging.getLogger(__name__)
 
 HEADERS = ["set", "retriever", "Hit@1", "Hit@5", "MRR@10", "nDCG@10", "gold", "false ref", "unans ref", "len med",
-           "typed len", "span len", "ask p50 ms", "ask p95 ms"]
+           "typed len", "span len", "span right", "ask p50 ms", "ask p95 ms"]
 
 
 def summary_table(suite: dict) -> str:
@@ -24,8 +24,9 @@ def summary_table(suite: dict) -> str:
             answer = [a.get(k) for k in ("gold", "false_refusals", "unanswerable_refused")] if n == "hybrid" \
                 else [None] * 3
             answer += [_whole(a.get(k)) if n == "hybrid" else None
-                       for k in ("answer_chars_median", "typed_answer_chars_median", "short_answer_chars_median",
-                                 "ask_p50_ms", "ask_p95_ms")]
+                       for k in ("answer_chars_median", "typed_answer_chars_median", "short_answer_chars_median")]
+            answer += [a.get("short_answer_right") if n == "hybrid" else None]
+            answer += [_whole(a.get(k)) if n == "hybrid" else None for k in ("ask_p50_ms", "ask_p95_ms")]
             label = f"{n} ({s['fusion']})" if n == "hybrid" else n
             rows.append([name if n == "bm25" else "", label, m.get("hit@1"), m.get("hit@5"), m.get("mrr@10"),
                          m.get("ndcg@10"), *answer])
@@ -33,7 +34,7 @@ def summary_table(suite: dict) -> str:
     limit += f", at most {suite['docs']} documents per set" if suite.get("docs") else ""
     title = (f"Summary: test split{limit}; answers with the hybrid (gold = gold answer in the answer, false ref = "
              f"answerable refused, unans ref = unanswerable refused, len = answer characters; typed len and span len: "
-             f"the answers that lead with a span, whole and the span alone)")
+             f"the answers that lead with a span, whole and the span alone; span right: of those holding the gold, the span is it)")
     return f"{title}\n{table(HEADERS, rows)}"
 
 

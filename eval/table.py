@@ -118,6 +118,7 @@ def _answers(report: dict) -> str:
         ["median answer characters (all answered)", a.get("answer_chars_median")],
         [f"median answer / span characters (span-led, {a.get('typed_answers', 0)})",
          f"{a.get('typed_answer_chars_median') or 0:.0f} / {a.get('short_answer_chars_median') or 0:.0f}"],
+        ["span-led answers holding the gold whose span is it", a.get("short_answer_right")],
     ]
     sweep = [[f"{row['threshold']:.2f}" + (" *" if abs(row["threshold"] - a["threshold"]) < 1e-9 else ""),
               row["refusal_recall"], row["false_refusal_rate"], row["refusal_precision"],

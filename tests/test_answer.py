@@ -92,6 +92,19 @@ def test_english_question_is_answered_from_the_chinese_text(real_library: Librar
     assert result.answerable and "王晓欧" in result.citations[0].snippet
 
 
+@pytest.mark.parametrize(("question", "fact"), [
+    ("经开区青年公寓工会服务站里，一边上书法课，另一边在教什么？", "舞蹈"),
+    ("丰台那个劳模进园博园教大家治虫子，用的是啥虫啊？", "管氏肿腿蜂"),
+])
+def test_a_what_question_without_a_sure_span_is_answered_by_its_sentence(real_library: Library, question: str,
+                                                                          fact: str) -> None:
+    """A span of a kind the question could ask for, found away from where its wording lines up, was right less than
+    half the time ("经开区[1]。…", "劳模工匠助企行[1]。…"): the sentence that holds the fact answers, with no span."""
+    result = ask(real_library, question)
+    assert result.answerable and result.short_answer is None
+    assert fact in result.answer
+
+
 def test_an_english_question_is_encoded_once(real_library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
     """The sentences are compared with the vector the search made (question and its Chinese terms), not with a
     second encoding of the question alone."""

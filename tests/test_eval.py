@@ -172,6 +172,20 @@ def test_gold_facts_and_refusal_counts() -> None:
     assert answer_summary(records, queries, 0.5)["gold_fact_rate"] == 0.5
 
 
+def test_span_right_counts_the_span_leading_a_right_answer() -> None:
+    queries = {q: Query(q, "?", answer="北魏宣武帝") for q in "abcd"}
+
+    def rec(qid: str, text: str, short: str | None) -> AnswerRecord:
+        return AnswerRecord(qid, True, text, True, 1.0, True, 1.0, gold_present(text, queries[qid]), True, (), "?",
+                            1, 0.1, short)
+
+    records = [rec("a", "北魏宣武帝[1]。…[1]", "北魏宣武帝"),
+               rec("b", "宣武帝[1]。高英是北魏宣武帝的皇后。[1]", "宣武帝"),  # part of the gold: right
+               rec("c", "尼姑[1]。高英是北魏宣武帝的皇后。[1]", "尼姑"),  # the sentence holds it, the span does not
+               rec("d", "高英是北魏宣武帝的皇后。[1]", None)]  # no span: not judged
+    assert answer_summary(records, queries, 0.0)["short_answer_right"] == 2 / 3
+
+
 # ---------------------------------------------------------------- a whole run, fast
 
 

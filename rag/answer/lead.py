@@ -24,7 +24,7 @@ from rag.ingest.textnorm import search_form, to_simplified
 from .analysis import Analysis
 from .compose import Draft, _Cites, adjacent, continued, in_text_order
 from .evidence import _ASKS_BYLINE, _ASKS_PHOTO, Sentence
-from .span import _PERSON_TAGS, IN_SLOT, scored
+from .span import _PERSON_TAGS, IN_SLOT, TYPED_ONLY, scored
 
 _DATELINE = re.compile(r"^\s*(?:\[\s*)?\d{4}-\d{1,2}-\d{1,2}(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?\s*\]?\s*[，,]?\s*")
 _PREFIXES = re.compile(r"^\s*(?:正文[:：]\s*)?(?:原标题[:：][^\s。]*?(?:\s+|(?=本报讯|新华社|[（(]记者)))?")
@@ -39,6 +39,10 @@ SUPPORT_CHARS = 160
 #: … except when the span fills the question's slot and the ranker is sure of its sentence (measured on the suite,
 #: docs/answers.md: 80 shortens answers on every set and loses 2 of DRCD's first 800 questions; 50 loses 4)
 CONFIDENT_CHARS = 80
+#: (answer type, support) whose spans are right too seldom to lead the answer; the sentences answer instead
+#: (measured on the seeds, CMRC, CRUD and DRCD, docs/answers.md: a "what" question's span that is of a kind it
+#: could ask for but not where its wording lines up was right 28 times in 63)
+UNSURE_LEADS = frozenset({("lookup", TYPED_ONLY)})
 #: a number asked for in the question's wording may come from one of this many best sentences (see ``fact_first``)
 SPAN_POOL = 3
 NUMERIC_KINDS = frozenset({"number", "date", "money", "percent"})
@@ -138,7 +142,7 @@ def fact_first(a: Analysis, ranked: Sequence[Sentence], tagger: Tagger | None,
             text = (f"{dated[1]}[{first}]。{dated[0]}[{first}]"
                     f"{clean_display(best.text, a.question) or best.text}[{cites.add(best)}]")
             return Draft(text, tuple(cites.items)), dated[1]
-    if found is None:
+    if found is None or (a.kind, found[2]) in UNSURE_LEADS:
         return None
     shown, span, quality = found
     cites = _Cites()
