@@ -43,6 +43,17 @@ def test_span_of_a_typed_question(tag, question: str, sentence: str, span: str) 
     assert extract(analyse(question), sentence, tag) == span
 
 
+@pytest.mark.parametrize(("question", "sentence", "span"), [
+    # the tagger knows a piece of the name (达利); the name runs over its transliteration characters to the dot
+    ("是谁在枪击现场对记者说话？", "芝加哥警察局副局长米格达利娅·布尔内斯在枪击现场对记者说，男孩走到门廊。",
+     "米格达利娅·布尔内斯"),
+    ("谁担任哈佛商学院院长？", "曾任哈佛商学院院长的约翰·海克特·麦克阿瑟（John Hector McArthur）。", "约翰·海克特·麦克阿瑟"),
+    ("誰是首位得主？", "首位得主為熱拉爾·普魯尼爾，他來自法國。", "熱拉爾·普魯尼爾"),
+])
+def test_a_transliterated_name_is_whole(tag, question: str, sentence: str, span: str) -> None:
+    assert extract(analyse(question), sentence, tag) == span
+
+
 def test_no_span_when_the_sentence_lacks_the_asked_for_type(tag) -> None:
     assert extract(analyse("密云区工匠学院是哪一年成立的？"), "近日，密云区工匠学院正式开班。", tag) is None
     assert extract(analyse("为什么要举办比赛？"), "比赛是为了提升技能。", tag) is None  # descriptive: no span
