@@ -54,6 +54,20 @@ def test_a_transliterated_name_is_whole(tag, question: str, sentence: str, span:
     assert extract(analyse(question), sentence, tag) == span
 
 
+@pytest.mark.parametrize(("question", "sentence"), [
+    ("火箭的發射場通常都選在遠離人類居住的地方是顧及到安全以及哪一方面的緣故?",
+     "發射場通常選在遠離人類居住的地方，主要是出於安全方面的考量，也有噪音的顧慮。"),
+    ("莎莉公司在2012年被拆分成哪两家公司？", "2012年7月4日，莎莉公司拆分成两家公司：一家名为希尔夏品牌，主要在北美地区营运；"),
+])
+def test_a_span_that_only_restates_the_question_is_no_answer(tag, question: str, sentence: str) -> None:
+    assert extract(analyse(question), sentence, tag) is None
+
+
+def test_a_span_may_repeat_some_of_the_question(tag) -> None:
+    assert extract(analyse("桃园市立大溪高级中学位于哪儿？"), "桃园市立大溪高级中学位于桃园市大溪区，是一所公立高中。",
+                   tag) == "桃园市大溪区"
+
+
 def test_no_span_when_the_sentence_lacks_the_asked_for_type(tag) -> None:
     assert extract(analyse("密云区工匠学院是哪一年成立的？"), "近日，密云区工匠学院正式开班。", tag) is None
     assert extract(analyse("为什么要举办比赛？"), "比赛是为了提升技能。", tag) is None  # descriptive: no span

@@ -265,6 +265,8 @@ def scored(a: Analysis, text: str, tagger: Tagger | None = None) -> tuple[str, i
         if a.kind == "person":
             best = _dotted_name(text, best)
         span = _clean(text[best[0] : best[1]])
+        if a.kind not in _COUNTED_KINDS and echo(_form(span), question) >= ECHO_MAX:
+            return None  # it restates the question: no span is better than the next best
         return (span, quality) if span else None
     if a.kind in {"date", "number", "money", "percent"}:
         return None  # the sentence has no span of the asked-for type
@@ -273,6 +275,8 @@ def scored(a: Analysis, text: str, tagger: Tagger | None = None) -> tuple[str, i
     if a.kind == "person":
         slot = _dotted_name(text, slot)
     span = _clean(text[slot[0] : slot[1]])
+    if echo(_form(span), question) >= ECHO_MAX:  # (no quantity comes this way: they returned above)
+        return None
     return (span, SLOT_ONLY) if span and len(span) <= _MAX_SPAN and _form(span) not in question else None
 
 
@@ -283,6 +287,29 @@ def _fills(span: tuple[int, int], slot: tuple[int, int], side: str) -> bool:
     if side == "left":
         return span[0] <= slot[0] < span[1]
     return span[0] < slot[1] <= span[1]
+
+
+#: a span made wholly of the question's own character pairs restates it ("安全以及哪一方面" → 安全方面, "拆分成哪两家
+#:公司" → 两家公司); quantities share the question's measure word by nature (几等奖 → 一等奖) and are not held to
+#: it. Measured: lower shares also drop right spans that repeat the question's place (桃园市大溪区), docs/answers.md
+ECHO_MAX = 1.0
+_COUNTED_KINDS = frozenset({"number", "date", "money", "percent"})
+
+
+def echo(span: str, question: str) -> float:
+    """Share of the span's characters inside a character pair the question also has.
+
+    >>> echo("安全方面", "是顾及到安全以及哪一方面的缘故"), echo("都会型商圈", "哪一种商圈比较少")
+    (1.0, 0.4)
+    """
+    if len(span) < 2:
+        return 0.0
+    pairs = {question[i : i + 2] for i in range(len(question) - 1)}
+    covered = set()
+    for i in range(len(span) - 1):
+        if span[i : i + 2] in pairs:
+            covered.update((i, i + 1))
+    return len(covered) / len(span)
 
 
 def _inside_title(text: str, span: tuple[int, int]) -> bool:
