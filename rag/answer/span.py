@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 from rag.ingest.textnorm import search_form
 
 from .analysis import Analysis
+from .names import FUNCTION_WORDS, dotted_name, whole_names
 from .quantities import QUANTITY_KINDS, quantity_spans
 
 _PERSON_TAGS, _PLACE_TAGS, _ORG_TAGS = {"nr", "nrfg", "nrt"}, {"ns"}, {"nt"}
@@ -116,7 +116,7 @@ def _tagged(a: Analysis, form: str, tagger: Tagger | None) -> list[tuple[int, in
         if flag in tags and len(word) >= 2:
             named.append(len(words) - 1)
     for at in named:
-        spans.append(_whole_names(words, at) if kind == "person" else words[at][:2])
+        spans.append(whole_names(words, at) if kind == "person" else words[at][:2])
     if kind == "organisation":
         spans += [m.span() for m in _ORG.finditer(form)]
     if kind == "place":
@@ -124,79 +124,7 @@ def _tagged(a: Analysis, form: str, tagger: Tagger | None) -> list[tuple[int, in
     return sorted(set(spans))
 
 
-_NAME_DOT = "·‧•・"
-_CJK_WORD = re.compile(r"[\u4e00-\u9fff]+")
-
-
-def _whole_names(words: list[tuple[int, int, str]], at: int) -> tuple[int, int]:
-    """The span of the name at ``words[at]`` (``(start, end, word)`` in text order) across its dots: a
-    transliterated name is one name, ``皮埃尔·特鲁多``, not ``皮埃尔``.
-
-    >>> _whole_names([(0, 2, "其父"), (2, 5, "皮埃尔"), (5, 6, "·"), (6, 9, "特鲁多"), (9, 11, "曾任")], 1)
-    (2, 9)
-    >>> _whole_names([(0, 1, "由"), (1, 3, "马基"), (3, 4, "‧"), (4, 6, "维利"), (6, 7, "所")], 3)
-    (1, 6)
-    """
-    first = last = at
-    while last + 2 < len(words) and words[last + 1][2] in _NAME_DOT and _CJK_WORD.fullmatch(words[last + 2][2]):
-        last += 2
-    while first - 2 >= 0 and words[first - 1][2] in _NAME_DOT and _CJK_WORD.fullmatch(words[first - 2][2]):
-        first -= 2
-    return words[first][0], words[last][1]
-
-
-def _load_transliteration() -> frozenset[str]:
-    import opencc
-
-    path = Path(__file__).parent / "data" / "transliteration.txt"
-    lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
-    chars = {ch for ln in lines for ch in ln}
-    s2t = opencc.OpenCC("s2t")
-    return frozenset(chars | {s2t.convert(ch) for ch in chars})
-
-
-#: characters that spell foreign names (data: rag/answer/data/transliteration.txt)
-TRANSLITERATION = _load_transliteration()
-
-
-def _dotted_name(text: str, span: tuple[int, int]) -> tuple[int, int]:
-    """A person span that holds or touches a name dot, made the whole transliterated name around that dot: the run
-    of name characters and dots (``米格达利娅·布尔内斯`` for ``娅·布尔``; ``埃里克·蘭德`` for ``里克·蘭德為美國…``).
-    Spans without a dot, or whose dot has no name characters on one side, stay as they are.
-
-    >>> text = "副局长米格达利娅·布尔内斯在现场说"
-    >>> _dotted_name(text, (7, 11)), text[slice(*_dotted_name(text, (7, 11)))]
-    ((3, 13), '米格达利娅·布尔内斯')
-    >>> text[slice(*_dotted_name(text, (5, 7)))]  # 达利, the part the tagger knows
-    '米格达利娅·布尔内斯'
-    >>> _dotted_name("由马克·吐温所写", (1, 3))
-    (1, 3)
-    """
-    start, end = span
-    dots = [i for i in range(max(start - 1, 0), min(end + 1, len(text))) if text[i] in _NAME_DOT]
-    left, right = start, end  # a dot reached from the span's ends through name characters counts too (达利 of 米格达利娅·…)
-    while left > 0 and text[left - 1] in TRANSLITERATION:
-        left -= 1
-    while right < len(text) and text[right] in TRANSLITERATION:
-        right += 1
-    dots += [i for i in (left - 1, right) if 0 <= i < len(text) and text[i] in _NAME_DOT]
-    if not dots:
-        return span
-    lo, hi = dots[0], dots[0] + 1
-    if not (lo > 0 and text[lo - 1] in TRANSLITERATION and hi < len(text) and text[hi] in TRANSLITERATION):
-        return span
-    while lo > 0 and (text[lo - 1] in TRANSLITERATION or (text[lo - 1] in _NAME_DOT and lo > 1
-                                                           and text[lo - 2] in TRANSLITERATION)):
-        lo -= 1
-    while hi < len(text) and (text[hi] in TRANSLITERATION or (text[hi] in _NAME_DOT and hi + 1 < len(text)
-                                                              and text[hi + 1] in TRANSLITERATION)):
-        hi += 1
-    if not _BOUNDARY.intersection(search_form(text[start:end])):  # a name given whole: widened, never cut
-        lo, hi = min(lo, start), max(hi, end)
-    return lo, hi
-
-
-_BOUNDARY = set(_STOP) | set("的在与和及是了对朝为从由被把将向于有")
+_BOUNDARY = set(_STOP) | FUNCTION_WORDS
 
 
 def _headed(a: Analysis, form: str) -> list[tuple[int, int]]:
@@ -263,7 +191,7 @@ def scored(a: Analysis, text: str, tagger: Tagger | None = None) -> tuple[str, i
                 best, quality = slot, SLOT_ONLY  # the slot itself names the thing (names the tagger does not know)
         best = _extend(a, text, best)
         if a.kind == "person":
-            best = _dotted_name(text, best)
+            best = dotted_name(text, best)
         span = _clean(text[best[0] : best[1]])
         if a.kind not in _COUNTED_KINDS and echo(_form(span), question) >= ECHO_MAX:
             return None  # it restates the question: no span is better than the next best
@@ -273,7 +201,7 @@ def scored(a: Analysis, text: str, tagger: Tagger | None = None) -> tuple[str, i
     if slot is None:
         return None
     if a.kind == "person":
-        slot = _dotted_name(text, slot)
+        slot = dotted_name(text, slot)
     span = _clean(text[slot[0] : slot[1]])
     if echo(_form(span), question) >= ECHO_MAX:  # (no quantity comes this way: they returned above)
         return None
