@@ -7,9 +7,11 @@ asked-for unit, a person's name, a place, a quoted name), plus a small prior fro
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from rag.index.snapshot import Index
 from rag.ingest.sentences import sentence_spans
@@ -29,45 +31,14 @@ _QUOTED = re.compile(r"“[^”]{2,30}”[\u4e00-\u9fff]{0,6}(?:活动|比赛|�
 _TIME = re.compile(rf"{_NUM}年|{_NUM}月|{_NUM}日|近日|日前|上半年|下半年")
 
 
+def _synonyms() -> dict[str, tuple[str, ...]]:
+    path = Path(__file__).parent / "data" / "synonyms.json"
+    return {term: tuple(alts) for term, alts in json.loads(path.read_text(encoding="utf-8")).items()}
+
+
 #: generic news vocabulary: a key term also counts as present when one of these stands in the text
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "比赛": ("大赛", "竞赛", "赛事", "比拼"),
-    "大赛": ("比赛", "竞赛"),
-    "竞赛": ("比赛", "大赛"),
-    "举办": ("举行", "召开", "开展", "主办", "组织", "办"),
-    "举行": ("举办", "召开", "开展"),
-    "开展": ("举办", "组织", "举行"),
-    "召开": ("举办", "举行"),
-    "参加": ("参与", "参赛", "出席"),
-    "成立": ("挂牌", "揭牌", "组建"),
-    "培训": ("培训班", "讲解", "授课", "讲座"),
-    "慰问": ("看望", "送上", "送去", "问候"),
-    "员工": ("职工",),
-    "工人": ("职工",),
-    "职工": ("员工", "劳动者"),
-    "企业": ("公司", "单位"),
-    "公司": ("企业", "有限公司"),
-    "单位": ("企业", "公司", "工会"),
-    "领导": ("主席", "书记", "负责人"),
-    "第一": ("一等奖", "冠军", "第一名"),
-    "冠军": ("一等奖", "第一名"),
-    "快递员": ("快递小哥", "快递"),
-    "外卖员": ("外卖小哥", "外卖配送员", "骑手"),
-    "骑手": ("外卖小哥", "外卖配送员", "外卖员"),
-    "合同": ("集体合同",),
-    "推进": ("推动",),
-    "推动": ("推进",),
-    "部署": ("布署",),
-    "照片": ("摄影", "摄"),
-    "图片": ("摄影", "摄"),
-    "拍": ("摄",),
-    "拍摄": ("摄",),
-    "摄影": ("摄",),
-    "稿子": ("本报讯", "记者"),
-    "作者": ("记者",),
-    "报道": ("本报讯", "摄影报道"),
-    "记者": ("本报记者", "本报讯"),
-}
+#: (data: rag/answer/data/synonyms.json)
+SYNONYMS: dict[str, tuple[str, ...]] = _synonyms()
 _SINGLE_CHAR_WEIGHT = 0.35
 
 
