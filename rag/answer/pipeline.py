@@ -78,7 +78,7 @@ def prepare(lib, used: str, k: int | None = None, filters: Filters | None = None
         return prepared
     pool = candidates(index, hits)
     cosines = None
-    if len(index.sentences):  # the vector search already made (an English question's carries its Chinese terms)
+    if len(index.sentences):  # the vector the search made (an English question's carries its Chinese terms)
         cosines = index.sentences.similarities(lib.encode(query), [(s.article.id, s.start) for s in pool])
     ranked = score(pool, terms, wants, used, cosines)
     if not ranked:
