@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from rag.ingest.textnorm import search_form
@@ -32,7 +33,9 @@ def whole_names(words: list[tuple[int, int, str]], at: int) -> tuple[int, int]:
     return words[first][0], words[last][1]
 
 
-def _load_transliteration() -> frozenset[str]:
+@lru_cache(maxsize=1)
+def transliteration() -> frozenset[str]:
+    """Characters that spell foreign names (data: rag/answer/data/transliteration.txt), loaded on first use."""
     import opencc
 
     path = Path(__file__).parent / "data" / "transliteration.txt"
@@ -40,10 +43,6 @@ def _load_transliteration() -> frozenset[str]:
     chars = {ch for ln in lines for ch in ln}
     s2t = opencc.OpenCC("s2t")
     return frozenset(chars | {s2t.convert(ch) for ch in chars})
-
-
-#: characters that spell foreign names (data: rag/answer/data/transliteration.txt)
-TRANSLITERATION = _load_transliteration()
 
 
 def dotted_name(text: str, span: tuple[int, int]) -> tuple[int, int]:
@@ -60,23 +59,24 @@ def dotted_name(text: str, span: tuple[int, int]) -> tuple[int, int]:
     (1, 3)
     """
     start, end = span
+    names = transliteration()
     dots = [i for i in range(max(start - 1, 0), min(end + 1, len(text))) if text[i] in _NAME_DOT]
     left, right = start, end  # a dot reached from the span's ends through name characters counts too (达利 of 米格达利娅·…)
-    while left > 0 and text[left - 1] in TRANSLITERATION:
+    while left > 0 and text[left - 1] in names:
         left -= 1
-    while right < len(text) and text[right] in TRANSLITERATION:
+    while right < len(text) and text[right] in names:
         right += 1
     dots += [i for i in (left - 1, right) if 0 <= i < len(text) and text[i] in _NAME_DOT]
     if not dots:
         return span
     lo, hi = dots[0], dots[0] + 1
-    if not (lo > 0 and text[lo - 1] in TRANSLITERATION and hi < len(text) and text[hi] in TRANSLITERATION):
+    if not (lo > 0 and text[lo - 1] in names and hi < len(text) and text[hi] in names):
         return span
-    while lo > 0 and (text[lo - 1] in TRANSLITERATION or (text[lo - 1] in _NAME_DOT and lo > 1
-                                                           and text[lo - 2] in TRANSLITERATION)):
+    while lo > 0 and (text[lo - 1] in names or (text[lo - 1] in _NAME_DOT and lo > 1
+                                                           and text[lo - 2] in names)):
         lo -= 1
-    while hi < len(text) and (text[hi] in TRANSLITERATION or (text[hi] in _NAME_DOT and hi + 1 < len(text)
-                                                              and text[hi + 1] in TRANSLITERATION)):
+    while hi < len(text) and (text[hi] in names or (text[hi] in _NAME_DOT and hi + 1 < len(text)
+                                                              and text[hi + 1] in names)):
         hi += 1
     form = search_form(text[start:end])
     if FUNCTION_WORDS.isdisjoint(form) and not re.search(r"[^\w·‧•・]", form):  # a name given whole: widened, not cut
